@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../store/db.js';
+import { deliveries, domainEvents } from '../store/schema/index.js';
+import type { Params } from '../core/i18n.js';
+
+/** A button on a delivered message: its label is a locale key, rendered for the recipient. */
+export interface DeliveryButton {
+  labelKey: string;
+  data: string;
+}
+
+/**
+ * Something the bot will say on its own, to a member or to a group chat. Written with
+ * addDeliveries() inside the transaction of the change that causes it; the delivery engine
+ * renders and sends it later. Params must be JSON-safe: use dt()/day()/tk() for dates and keys.
+ */
+export interface DeliveryRequest {
+  /** What this is, e.g. 'shift.promoted'. With ref and recipient, sends at most once. */
+  kind: string;
+  /** What it is about, e.g. 'shift:12'; add a version (':v2') when a re-send is wanted. */
+  ref: string;
+  to: { memberId: number } | { chatKey: string };
+  template: string;
+  params?: Params;
+  buttons?: DeliveryButton[][];
+  /** Not before this moment (a scheduled notice). */
+  notBefore?: Date;
+}
+
+/** Adds outbox rows; a row that exists already (same kind, ref, recipient) is left as it is. */
+export async function addDeliveries(db: DbOrTx, requests: DeliveryRequest[]): Promise<number> {
+  if (requests.length === 0) return 0;
+  let added = 0;
+  // Chunks keep each statement under PostgreSQL's parameter limit for large fan-outs.
+  for (let i = 0; i < requests.length; i += 1000) {
+    const rows = requests.slice(i, i + 1000).map((r) => ({
+      kind: r.kind,
+      ref: r.ref,
+      memberId: 'memberId' in r.to ? r.to.memberId : null,
+      chatKey: 'chatKey' in r.to ? r.to.chatKey : null,
+      recipient: 'memberId' in r.to ? `m:${r.to.memberId}` : `c:${r.to.chatKey}`,
+      template: r.template,
+      params: r.params ?? {},
+      buttons: r.buttons ?? null,
+      ...(r.notBefore ? { notBefore: r.notBefore } : {}),
+    }));
+    const inserted = await db.insert(deliveries).values(rows).onConflictDoNothing().returning({ id: deliveries.id });
+    added += inserted.length;
+  }
+  return added;
+}
+
+/** Withdraws outbox rows not sent yet (a cancelled notice, a cancelled sign-up). */
+export async function cancelPendingDeliveries(db: DbOrTx, kind: string, ref: string): Promise<number> {
+  const rows = await db
+    .update(deliveries)
+    .set({ status: 'cancelled' })
+    .where(sql`${deliveries.kind} = ${kind} and ${deliveries.ref} = ${ref} and ${deliveries.status} = 'pending'`)
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
+/**
+ * A domain event: a fact other parts react to (the delivery engine schedules or drops reminders
+ * from them). Recorded in the same transaction as the change.
+ */
+export interface DomainEvent {
+  /** e.g. 'shift.signup', 'shift.cancelled', 'shift.changed', 'reading.rsvp', 'note.adopted'. */
+  kind: string;
+  ref: string;
+  memberId?: number;
+  payload?: Record<string, unknown>;
+}
+
+export async function recordEvents(db: DbOrTx, events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.insert(domainEvents).values(events.map((e) => ({ kind: e.kind, ref: e.ref, memberId: e.memberId ?? null, payload: e.payload ?? {} })));
+}
