@@ -67,7 +67,8 @@ export interface SendResult {
  */
 export interface Messenger {
   readonly platform: Platform;
-  send(chatId: string, message: OutgoingMessage): Promise<SendResult>;
+  /** Sends to a member's private chat (`kind: 'private'`, chatId = the member's platform chat/user id) or a group. */
+  send(to: Omit<ChatRef, 'platform'>, message: OutgoingMessage): Promise<SendResult>;
   /** Replaces the text and buttons of a message the bot sent earlier. */
-  edit(chatId: string, messageId: string, message: OutgoingMessage): Promise<void>;
+  edit(to: Omit<ChatRef, 'platform'>, messageId: string, message: OutgoingMessage): Promise<void>;
 }

@@ -26,6 +26,11 @@ export interface Reply extends OutgoingMessage {
    * deep-link button carrying this start parameter.
    */
   privateStart?: string;
+  /**
+   * For a button press: how the message that carried the button should look now (e.g. "收到 ✓"
+   * instead of the button). Adapters edit that message; `text` may then be empty (nothing new sent).
+   */
+  updatePressed?: OutgoingMessage;
 }
 
 export type HandlerResult = Reply | Reply[] | undefined;
