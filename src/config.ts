@@ -44,8 +44,8 @@ const schema = z
     WECOM_AGENT_SECRET: optional,
     WECOM_TOKEN: optional,
     WECOM_ENCODING_AES_KEY: optional.refine(
-      (v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v),
-      '43 letters and digits',
+      (v) => v === undefined || /^[A-Za-z0-9+/]{43}$/.test(v),
+      '43 base64 characters',
     ),
     WECOM_API_ROOT: url(['http:', 'https:']),
     HTTP_PORT: z.coerce

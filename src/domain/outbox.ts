@@ -10,6 +10,16 @@ export interface DeliveryButton {
 }
 
 /**
+ * A list in a delivery (a digest's shifts, a tally's lines): each item is a locale key with its
+ * own params (dt()/day()/tk() allowed), rendered at send time in the recipient's language and
+ * zone and joined with newlines; `emptyKey` is shown when there are no items.
+ */
+export interface ListParam {
+  $list: Array<{ key: string; params?: Params }>;
+  emptyKey?: string;
+}
+
+/**
  * Something the bot will say on its own, to a member or to a group chat. Written with
  * addDeliveries() inside the transaction of the change that causes it; the delivery engine
  * renders and sends it later. Params must be JSON-safe: use dt()/day()/tk() for dates and keys.
@@ -22,6 +32,8 @@ export interface DeliveryRequest {
   to: { memberId: number } | { chatKey: string };
   template: string;
   params?: Params;
+  /** Params that are lists (digests); stored with the params, rendered at send time. */
+  lists?: Record<string, ListParam>;
   buttons?: DeliveryButton[][];
   /** Not before this moment (a scheduled notice). */
   notBefore?: Date;
@@ -40,7 +52,7 @@ export async function addDeliveries(db: DbOrTx, requests: DeliveryRequest[]): Pr
       chatKey: 'chatKey' in r.to ? r.to.chatKey : null,
       recipient: 'memberId' in r.to ? `m:${r.to.memberId}` : `c:${r.to.chatKey}`,
       template: r.template,
-      params: r.params ?? {},
+      params: r.lists ? { ...r.params, ...r.lists } : (r.params ?? {}),
       buttons: r.buttons ?? null,
       ...(r.notBefore ? { notBefore: r.notBefore } : {}),
     }));

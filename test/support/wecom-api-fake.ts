@@ -1,7 +1,8 @@
 /**
  * Our own protocol fake of the WeCom server API for a self-built app (gettoken, message/send,
- * appchat/send, media/upload) — no maintained fake exists. Answers are WeCom-shaped
- * `{ errcode, errmsg, ... }` with HTTP 200, as WeCom answers even its errors.
+ * appchat/send, media/upload, message/update_template_card) — no maintained fake exists.
+ * Answers are WeCom-shaped `{ errcode, errmsg, ... }` with HTTP 200, as WeCom answers even its
+ * errors.
  *
  * Like WeCom, messages beyond 30 per minute or 1000 per hour to one member are dropped silently:
  * the answer says errcode 0 but nothing is delivered (nor recorded here).
@@ -50,6 +51,8 @@ export class WecomApiFake {
   readonly requests: { method: string; path: string; query: URLSearchParams }[] = [];
   /** Members that do not exist: message/send to only them answers 81013. */
   readonly unknownUsers = new Set<string>();
+  /** Card updates (message/update_template_card) accepted, in order. */
+  readonly cardUpdates: { responseCode: string; userids: string[]; body: Record<string, unknown> }[] = [];
   /** Messages that WeCom answered 0 but dropped for the per-member limit. */
   droppedCount = 0;
   /** Wait this long before answering (after the request has taken effect). */
@@ -177,6 +180,7 @@ export class WecomApiFake {
     }
     if (url.pathname === '/cgi-bin/message/send') return this.send(body);
     if (url.pathname === '/cgi-bin/appchat/send') return this.sendToChat(body);
+    if (url.pathname === '/cgi-bin/message/update_template_card') return this.updateCard(body);
     return { errcode: 404, errmsg: `fake has no ${url.pathname}` };
   }
 
@@ -238,6 +242,21 @@ export class WecomApiFake {
     const msgid = `msgid-${++this.counter}`;
     this.delivered.push({ path: '/cgi-bin/appchat/send', msgid, msgtype: String(body.msgtype), touser: [], chatid: body.chatid, body });
     return { errcode: 0, errmsg: 'ok' };
+  }
+
+  /** A pressed card replaced for the members named: a press's response code works once. */
+  private updateCard(body: Record<string, unknown>): Answer {
+    if (Number(body.agentid) !== this.opts.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    const responseCode = typeof body.response_code === 'string' ? body.response_code : '';
+    if (!responseCode || this.cardUpdates.some((u) => u.responseCode === responseCode)) {
+      return { errcode: 40058, errmsg: 'invalid response_code' };
+    }
+    const hasCard = typeof body.template_card === 'object' && body.template_card !== null;
+    const hasButton = typeof (body.button as { replace_name?: unknown } | undefined)?.replace_name === 'string';
+    if (!hasCard && !hasButton) return { errcode: 40058, errmsg: 'template_card or button required' };
+    const userids = Array.isArray(body.userids) ? body.userids.map(String) : [];
+    this.cardUpdates.push({ responseCode, userids, body });
+    return { errcode: 0, errmsg: 'ok', invaliduser: [] };
   }
 
   /** Applies WeCom's per-member limits; false means the message is silently dropped. */

@@ -146,11 +146,15 @@ export class WecomWsFake {
     });
   }
 
-  /** A member writes to the robot: in a single chat, or @-mentioning it in a group. */
-  userSays(m: { userid: string; chatid?: string; chattype: 'single' | 'group'; text: string; botId?: string }) {
+  /**
+   * A member writes to the robot: in a single chat, or @-mentioning it in a group. Passing the
+   * `msgid` of an earlier message plays WeCom re-delivering it (e.g. to a new connection).
+   */
+  userSays(m: { userid: string; chatid?: string; chattype: 'single' | 'group'; text: string; botId?: string; msgid?: string }) {
     const content = m.chattype === 'group' ? `@${this.options.botName} ${m.text}` : m.text;
     return this.push('aibot_msg_callback', m.botId, {
       ...this.origin(m.userid, m.chattype, m.chatid, m.botId),
+      ...(m.msgid ? { msgid: m.msgid } : {}),
       msgtype: 'text',
       text: { content },
     });

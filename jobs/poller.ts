@@ -1,0 +1,63 @@
+import type { Logger } from '../src/core/logger.js';
+
+/**
+ * Runs `round` every `intervalMs` without overlapping itself; a round that reports a full batch
+ * runs again at once. A failing round (database or Redis away) is logged and retried with a
+ * growing pause, so an outage neither spins nor stops the poller.
+ */
+export class Poller {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly round: () => Promise<boolean>,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): this {
+    this.schedule(0);
+    return this;
+  }
+
+  /** Runs one round now (after the current one, if any); for tests and for an explicit wake-up. */
+  async kick(): Promise<void> {
+    await this.running;
+    if (!this.stopped) await this.run();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.run(), ms);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return this.running;
+    clearTimeout(this.timer);
+    this.running = (async () => {
+      let again = false;
+      try {
+        again = await this.round();
+        this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 20 === 0) {
+          this.logger.warn({ poller: this.name, failures: this.failures, err: err instanceof Error ? err.message : String(err) }, 'poll round failed');
+        }
+      }
+      this.running = undefined;
+      this.schedule(again ? 0 : this.intervalMs * Math.min(1 + this.failures, 10));
+    })();
+    return this.running;
+  }
+
+  /** Stops polling and waits for a round in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

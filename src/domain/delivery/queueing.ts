@@ -1,0 +1,114 @@
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../../store/db.js';
+import { deliveries } from '../../store/schema/index.js';
+import type { Platform } from '../../core/messages.js';
+import { groupRoute, memberChannels, pickChannel, type Route } from './routing.js';
+
+/** An outbox row the relay routed and now puts on the outbound queue of `route.platform`. */
+export interface QueuedDelivery {
+  id: number;
+  route: Route;
+  /** Milliseconds until it may be sent (0 for now). */
+  delayMs: number;
+}
+
+/**
+ * Whether a row is due at `now`. Rows written without `notBefore` carry the insert time there
+ * (equal to createdAt) and are always due, whatever clock the engine runs on.
+ */
+export function dueCondition(now: Date) {
+  return or(lte(deliveries.notBefore, now), lte(deliveries.notBefore, deliveries.createdAt));
+}
+
+/**
+ * Takes up to `limit` pending rows not yet queued and due within `horizonMs`, and routes each:
+ * a group chat by its chatKey, a member to the channel they used last. Concurrent relays skip
+ * each other's rows (FOR UPDATE SKIP LOCKED). Rows with no way to reach the recipient fail here.
+ * The caller queues the result and calls `releaseUnqueued` for what it could not queue.
+ */
+export async function takeUnqueued(
+  db: Db,
+  opts: { now: Date; horizonMs: number; limit: number; active: ReadonlySet<Platform> },
+): Promise<QueuedDelivery[]> {
+  const { now } = opts;
+  const horizon = new Date(now.getTime() + opts.horizonMs);
+  const candidates = db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.status, 'pending'), isNull(deliveries.enqueuedAt), dueCondition(horizon)))
+    .orderBy(asc(deliveries.notBefore), asc(deliveries.id))
+    .limit(opts.limit)
+    .for('update', { skipLocked: true });
+  const taken = await db
+    .update(deliveries)
+    .set({ enqueuedAt: now })
+    .where(inArray(deliveries.id, candidates))
+    .returning({
+      id: deliveries.id, memberId: deliveries.memberId, chatKey: deliveries.chatKey, notBefore: deliveries.notBefore,
+      createdAt: deliveries.createdAt, unreachableOn: deliveries.unreachableOn,
+    });
+  if (taken.length === 0) return [];
+  const channels = await memberChannels(db, taken.flatMap((r) => (r.memberId === null ? [] : [r.memberId])), opts.active);
+  const routed: QueuedDelivery[] = [];
+  const unroutable: number[] = [];
+  for (const row of taken) {
+    const route = row.chatKey !== null ? groupRoute(row.chatKey, opts.active) : pickChannel(channels.get(row.memberId!) ?? [], row.unreachableOn);
+    if (!route) {
+      unroutable.push(row.id);
+      continue;
+    }
+    const scheduled = row.notBefore.getTime() > row.createdAt.getTime();
+    routed.push({ id: row.id, route, delayMs: scheduled ? Math.max(0, row.notBefore.getTime() - now.getTime()) : 0 });
+  }
+  await saveRoutes(db, routed);
+  if (unroutable.length > 0) {
+    await db
+      .update(deliveries)
+      .set({ status: 'failed', lastError: 'no channel: the recipient has no platform this deployment runs' })
+      .where(and(inArray(deliveries.id, unroutable), eq(deliveries.status, 'pending')));
+  }
+  return routed;
+}
+
+/** Stores each row's platform and chat, one statement per platform. */
+export async function saveRoutes(db: Db, routed: QueuedDelivery[]): Promise<void> {
+  const byPlatform = new Map<Platform, QueuedDelivery[]>();
+  for (const r of routed) byPlatform.set(r.route.platform, [...(byPlatform.get(r.route.platform) ?? []), r]);
+  for (const [platform, rows] of byPlatform) {
+    const chats = JSON.stringify(Object.fromEntries(rows.map((r) => [String(r.id), r.route.chatId])));
+    await db
+      .update(deliveries)
+      .set({ platform, chatId: sql`(${chats}::jsonb ->> ${deliveries.id}::text)` })
+      .where(inArray(deliveries.id, rows.map((r) => r.id)));
+  }
+}
+
+/** Puts rows back for the relay (queueing failed, or the sweep found their job missing). */
+export async function releaseUnqueued(db: Db, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await db
+    .update(deliveries)
+    .set({ enqueuedAt: null })
+    .where(and(inArray(deliveries.id, ids), eq(deliveries.status, 'pending')))
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
+/** Rows the relay queued before `before` that are still pending or being sent; the sweep checks their jobs. */
+export async function queuedBefore(db: Db, before: Date, limit: number) {
+  return db
+    .select({ id: deliveries.id, status: deliveries.status, platform: deliveries.platform, claimToken: deliveries.claimToken })
+    .from(deliveries)
+    .where(and(inArray(deliveries.status, ['pending', 'sending']), lte(deliveries.enqueuedAt, before)))
+    .orderBy(asc(deliveries.enqueuedAt))
+    .limit(limit);
+}
+
+/** Rows still to send that are due by `now` (or being sent): what a console session waits for before it exits. */
+export async function unsentDueCount(db: Db, now: Date): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(or(eq(deliveries.status, 'sending'), and(eq(deliveries.status, 'pending'), dueCondition(now))));
+  return row?.n ?? 0;
+}
