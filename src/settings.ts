@@ -32,7 +32,8 @@ export function loadSettings(file: string | undefined, overrides: unknown = {}):
   return settingsSchema.parse(deepMerge(fromFile, overrides));
 }
 
-function deepMerge(a: unknown, b: unknown): unknown {
+/** Merges plain objects key by key; arrays and other values in `b` replace those in `a`. */
+export function deepMerge(a: unknown, b: unknown): unknown {
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
     for (const [k, v] of Object.entries(b)) out[k] = deepMerge(out[k], v);

@@ -23,6 +23,22 @@ export async function freshDatabase(kind: 'pglite' | 'postgres', poolSize = 10):
   }
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('DATABASE_URL is not set');
+  const server = await serverDatabase(serverUrl);
+  const database = await openDatabase({ url: server.url, poolSize });
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await server.drop();
+    },
+  };
+}
+
+/**
+ * A new, empty database on the PostgreSQL server at `serverUrl` (migrations not applied), for a
+ * test or for child processes that share it; drop() removes it.
+ */
+export async function serverDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tongxin_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -30,15 +46,13 @@ export async function freshDatabase(kind: 'pglite' | 'postgres', poolSize = 10):
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), poolSize });
   return {
-    ...database,
-    async close() {
-      await database.close();
-      const drop = new pg.Client({ connectionString: serverUrl });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await drop.end();
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
     },
   };
 }

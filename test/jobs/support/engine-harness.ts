@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { FixedClock } from '../../../src/core/clock.js';
 import { createLogger } from '../../../src/core/logger.js';
 import type { Messenger, Platform } from '../../../src/core/messages.js';
-import { loadSettings } from '../../../src/settings.js';
+import { deepMerge, loadSettings } from '../../../src/settings.js';
 import type { Database } from '../../../src/store/db.js';
 import { deliveries, identities, members } from '../../../src/store/schema/index.js';
 import { addDeliveries, type DeliveryRequest } from '../../../src/domain/outbox.js';
@@ -52,7 +52,7 @@ export class EngineHarness {
     const database = opts.database ?? (await freshDatabase(opts.kind ?? 'pglite'));
     const connection = new Redis(opts.redisUrl ?? inject('redisUrl'), { maxRetriesPerRequest: null });
     const clock = new FixedClock(new Date(opts.at ?? '2026-12-01T02:00:00Z'));
-    const settings = loadSettings(undefined, { delivery: merge(FAST, opts.delivery ?? {}) });
+    const settings = loadSettings(undefined, { delivery: deepMerge(FAST, opts.delivery ?? {}) });
     const context: EngineContext = {
       db: database.db, clock, logger: createLogger('silent'), settings: settings.delivery,
       groupReader: { locale: 'zh-Hans', timeZone: 'Asia/Shanghai' },
@@ -134,13 +134,4 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
-}
-
-function merge(a: unknown, b: unknown): unknown {
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
-    return out;
-  }
-  return b === undefined ? a : b;
 }

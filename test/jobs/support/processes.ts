@@ -1,27 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 
-/** A PostgreSQL database of its own for tests with several processes (PGlite cannot be shared). */
-export async function serverDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `tongxin_proc_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export { serverDatabase } from '../../support/db.js';
 
 const ENGINE_PROCESS = fileURLToPath(new URL('./engine-process.ts', import.meta.url));
 
