@@ -1,15 +1,15 @@
 import { describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { openDatabase } from '../../src/store/db.js';
 import { deliveries, identities, members } from '../../src/store/schema/index.js';
 import { loadSettings } from '../../src/settings.js';
 import { parseAudience } from '../../src/domain/notices/audience.js';
 import { submitNotice } from '../../src/domain/notices/compose.js';
 import { TelegramFake } from '../support/telegram-fake.js';
-import { deleteKeys, waitFor } from './support/engine-harness.js';
-import { serverDatabase, spawnEngine, stopEngine } from './support/processes.js';
+import { deleteKeys } from './support/engine-harness.js';
+import { killMidBatchAndRestart, serverDatabase } from './support/processes.js';
 
 const SERVER = process.env.DATABASE_URL;
 const N = 5000;
@@ -31,8 +31,6 @@ describe.skipIf(!SERVER)('a 5,000-recipient notice with the worker killed half-w
         relay: { pollMs: 50, batchSize: 500 },
       }),
     };
-    let first: ReturnType<typeof spawnEngine> | undefined;
-    let second: ReturnType<typeof spawnEngine> | undefined;
     try {
       const db = database.db;
       const [author] = await db.insert(members).values({ rosterKey: 'staff', name: 'Staff', role: 'staff', committee: '经济委员会' }).returning();
@@ -47,19 +45,12 @@ describe.skipIf(!SERVER)('a 5,000-recipient notice with the worker killed half-w
       }, author!, settings, new Date());
       expect(addressed).toBe(N);
 
-      first = spawnEngine(env);
-      await waitFor(() => fake.sent.length >= N / 2, 90_000, 'half of the notice sent', 100);
-      first.child.kill('SIGKILL');
-      expect(await first.exited).toBe('SIGKILL');
-      expect(fake.sent.length).toBeLessThan(N);
-
-      second = spawnEngine(env);
-      const unfinished = async () => {
-        const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(sql`${deliveries.status} in ('pending', 'sending')`);
-        return row!.n;
-      };
-      await waitFor(async () => (await unfinished()) === 0, 90_000, 'every copy finished', 250);
-      expect(await stopEngine(second)).toBe(0);
+      let sentAtKill = 0;
+      await killMidBatchAndRestart({
+        env, db, timeoutMs: 90_000,
+        killWhen: () => (sentAtKill = fake.sent.length) >= N / 2,
+      });
+      expect(sentAtKill).toBeLessThan(N);
 
       // Nobody has two copies; every copy carries the Received button.
       const perChat = new Map<string, number>();
@@ -81,8 +72,6 @@ describe.skipIf(!SERVER)('a 5,000-recipient notice with the worker killed half-w
       expect(perChat.size).toBe(N - neverArrived);
       console.info(`5,000-recipient notice, worker killed half-way: ${sent.length} sent, ${uncertain.length} uncertain (${neverArrived} never arrived), 0 twice`);
     } finally {
-      if (first) await stopEngine(first);
-      if (second) await stopEngine(second);
       await deleteKeys(redis, `${prefix}:*`);
       redis.disconnect();
       await database.close();

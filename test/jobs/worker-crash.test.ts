@@ -1,13 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/store/db.js';
 import { deliveries, identities, members } from '../../src/store/schema/index.js';
 import { addDeliveries } from '../../src/domain/outbox.js';
 import { TelegramFake } from '../support/telegram-fake.js';
-import { deleteKeys, waitFor } from './support/engine-harness.js';
-import { serverDatabase, spawnEngine, stopEngine } from './support/processes.js';
+import { deleteKeys } from './support/engine-harness.js';
+import { killMidBatchAndRestart, serverDatabase } from './support/processes.js';
 
 const SERVER = process.env.DATABASE_URL;
 const N = 200;
@@ -31,8 +30,6 @@ describe.skipIf(!SERVER)('a worker process killed with SIGKILL in the middle of 
         relay: { pollMs: 50 },
       }),
     };
-    let first: ReturnType<typeof spawnEngine> | undefined;
-    let second: ReturnType<typeof spawnEngine> | undefined;
     try {
       const db = database.db;
       const people = await db.insert(members)
@@ -44,20 +41,12 @@ describe.skipIf(!SERVER)('a worker process killed with SIGKILL in the middle of 
         params: { id: i, theme: 'crash', startsAt: '', filled: 0, capacity: 1, missing: 1, hours: 1 },
       })));
 
-      first = spawnEngine(env);
-      await waitFor(() => fake.sent.length >= N / 3, 40_000, 'a third of the batch sent');
-      first.child.kill('SIGKILL');
-      expect(await first.exited).toBe('SIGKILL');
-      const sentAtKill = fake.sent.length;
+      let sentAtKill = 0;
+      await killMidBatchAndRestart({
+        env, db, timeoutMs: 40_000,
+        killWhen: () => (sentAtKill = fake.sent.length) >= N / 3,
+      });
       expect(sentAtKill).toBeLessThan(N);
-
-      second = spawnEngine(env);
-      const unsent = async () => {
-        const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(deliveries).where(sql`${deliveries.status} in ('pending', 'sending')`);
-        return row!.n;
-      };
-      await waitFor(async () => (await unsent()) === 0, 40_000, 'every delivery finished', 200);
-      expect(await stopEngine(second)).toBe(0);
 
       const perChat = new Map<string, number>();
       for (const s of fake.sent) perChat.set(s.chatId, (perChat.get(s.chatId) ?? 0) + 1);
@@ -77,8 +66,6 @@ describe.skipIf(!SERVER)('a worker process killed with SIGKILL in the middle of 
       const lost = uncertain.filter((r) => fake.messagesTo(r.chatId!).length === 0).length;
       console.info(`SIGKILL after ${sentAtKill}/${N} sends: ${byStatus('sent').length} sent once, ${uncertain.length} uncertain (${lost} of them never arrived), 0 twice`);
     } finally {
-      if (first) await stopEngine(first);
-      if (second) await stopEngine(second);
       await deleteKeys(redis, `${prefix}:*`);
       redis.disconnect();
       await database.close();
