@@ -6,21 +6,21 @@ import type { Db } from '../src/store/db.js';
 import type { DeliverySettings } from '../src/domain/delivery/settings.js';
 import type { ReminderSources } from '../src/domain/delivery/reminders.js';
 import { recurringWork, type DigestSources } from '../src/domain/digests/index.js';
-import { coverage, memberShiftsBetween, openShiftsBetween, shiftReminderFacts, unfilledShifts } from '../src/domain/shifts/index.js';
+import { coverage, openShiftsBetween, shiftsOfMembersBetween, shiftReminderFacts, unfilledShifts } from '../src/domain/shifts/index.js';
 import {
-  guidesDue, memberSessionsBetween, queueGuideDelivery, readingGroupsWithActivity, readingReminderFacts, weeklyReadingSummary,
+  guidesDue, queueGuideDelivery, sessionsOfMembersBetween, readingGroupsWithActivity, readingReminderFacts, weeklyReadingSummary,
   weeklySummaryDelivery,
 } from '../src/domain/reading/index.js';
-import { monthlyTally, noteChangesFor, pendingReviewCount } from '../src/domain/notes/index.js';
+import { monthlyTally, noteChangesOfMembers, pendingReviewCount } from '../src/domain/notes/index.js';
 import { unconfirmedNoticesSummary } from '../src/domain/notices/index.js';
 import type { RecurringHandlers } from './workers/digests.js';
 
 export const featureReminderSources: ReminderSources = { shift: shiftReminderFacts, reading: readingReminderFacts };
 
 export const featureDigestSources: DigestSources = {
-  unfilledShifts, openShiftsBetween, memberShiftsBetween, coverage,
-  memberSessionsBetween, guidesDue, queueGuideDelivery, readingGroupsWithActivity, weeklyReadingSummary, weeklySummaryDelivery,
-  noteChangesFor, pendingReviewCount, monthlyTally,
+  unfilledShifts, openShiftsBetween, shiftsOfMembersBetween, coverage,
+  sessionsOfMembersBetween, guidesDue, queueGuideDelivery, readingGroupsWithActivity, weeklyReadingSummary, weeklySummaryDelivery,
+  noteChangesOfMembers, pendingReviewCount, monthlyTally,
   unconfirmedNoticesSummary,
 };
 

@@ -38,11 +38,13 @@ describe.each(DATABASE_KINDS)('digests and alerts (%s)', (kind) => {
     const shanghai = await add({ name: '李华', timeZone: 'Asia/Shanghai' });
     const london = await add({ name: 'Ada', timeZone: 'Europe/London', locale: 'en' });
     const sources = {
-      memberShiftsBetween: async (_db: unknown, memberId: number) => (memberId === shanghai.id
-        ? [{ shiftId: 3, startsAt: new Date('2026-12-09T01:00:00Z'), theme: '网上值班', status: 'confirmed' }] : []),
+      shiftsOfMembersBetween: async (_db: unknown, memberIds: number[]) => (memberIds.includes(shanghai.id)
+        ? [{ memberId: shanghai.id, shiftId: 3, startsAt: new Date('2026-12-09T01:00:00Z'), theme: '网上值班', status: 'confirmed' }] : []),
       openShiftsBetween: async () => [{ shiftId: 4, startsAt: new Date('2026-12-10T06:00:00Z'), theme: 'Online duty', capacity: 3, filled: 1 }],
-      memberSessionsBetween: async () => [{ sessionId: 8, startsAt: new Date('2026-12-11T11:00:00Z'), title: '读书会', rsvp: 'maybe' }],
-      noteChangesFor: async () => [{ noteId: 5, title: '停车难', event: 'adopted', status: 'adopted', level: 'municipal' }],
+      sessionsOfMembersBetween: async (_db: unknown, memberIds: number[]) => memberIds.map((memberId) => ({ memberId, sessionId: 8, startsAt: new Date('2026-12-11T11:00:00Z'), title: '读书会', rsvp: 'maybe' })),
+      noteChangesOfMembers: async (_db: unknown, memberIds: number[]) => memberIds.map((memberId) => ({
+        memberId, noteId: 5, title: '停车难', event: 'adopted', status: 'adopted', level: 'municipal',
+      })),
     };
     expect(await memberDigests(db(), sources, settings.memberDigest, new Date('2026-12-07T00:29:00Z'))).toBe(0);
     expect(await memberDigests(db(), sources, settings.memberDigest, MONDAY_0830_SHANGHAI)).toBe(1);

@@ -8,6 +8,7 @@ import { deliveries, members } from '../../store/schema/index.js';
 import { addDeliveries, type DeliveryRequest, type ListParam } from '../outbox.js';
 import { day, dt, tk } from '../../core/i18n.js';
 import { isDueLocally, localWeek, type LocalWeek } from './periods.js';
+import { groupBy } from '../../core/group-by.js';
 
 /** A shift with a seat left, as shifts' `openShiftsBetween` returns it. */
 export interface OpenShift {
@@ -18,12 +19,17 @@ export interface OpenShift {
   filled: number;
 }
 
-/** The features' functions the member digest reads; a missing one leaves its section empty. */
+type ForMember<T> = T & { memberId: number };
+
+/**
+ * The features' functions the member digest reads, each for a batch of members in one query so
+ * 50,000 digests cost a few hundred queries; a missing one leaves its section empty.
+ */
 export interface MemberDigestSources {
-  memberShiftsBetween?: (db: DbOrTx, memberId: number, from: Date, to: Date) => Promise<Array<{ shiftId: number; startsAt: Date; theme: string; status: string }>>;
+  shiftsOfMembersBetween?: (db: DbOrTx, memberIds: number[], from: Date, to: Date) => Promise<Array<ForMember<{ shiftId: number; startsAt: Date; theme: string; status: string }>>>;
   openShiftsBetween?: (db: DbOrTx, from: Date, to: Date) => Promise<OpenShift[]>;
-  memberSessionsBetween?: (db: DbOrTx, memberId: number, from: Date, to: Date) => Promise<Array<{ sessionId: number; startsAt: Date; title: string; rsvp: string }>>;
-  noteChangesFor?: (db: DbOrTx, memberId: number, since: Date) => Promise<Array<{ noteId: number; title: string; event: string; status: string; level: string | null }>>;
+  sessionsOfMembersBetween?: (db: DbOrTx, memberIds: number[], from: Date, to: Date) => Promise<Array<ForMember<{ sessionId: number; startsAt: Date; title: string; rsvp: string }>>>;
+  noteChangesOfMembers?: (db: DbOrTx, memberIds: number[], since: Date) => Promise<Array<ForMember<{ noteId: number; title: string; event: string; status: string; level: string | null }>>>;
 }
 
 export const MEMBER_DIGEST_KIND = 'digest.member';
@@ -31,6 +37,9 @@ export const MEMBER_DIGEST_KIND = 'digest.member';
 const OPEN_SHOWN = 5;
 
 const list = (items: ListParam['$list']): ListParam => ({ $list: items, emptyKey: 'digest.none' });
+
+/** Members composed and written per batch: bounds memory and the size of each query. */
+const BATCH = 1000;
 
 /**
  * Writes this week's digest for every member whose local time is now at or after the due moment
@@ -43,41 +52,52 @@ export async function memberDigests(
   due: { weekday: number; hour: number; minute: number },
   now: Date,
 ): Promise<number> {
-  const everyone = await db.select({ id: members.id, timeZone: members.timeZone }).from(members).where(eq(members.role, 'member'));
-  const candidates = everyone.filter((m) => isDueLocally(now, m.timeZone, due)).map((m) => ({ ...m, week: localWeek(now, m.timeZone) }));
-  if (candidates.length === 0) return 0;
-  const refs = [...new Set(candidates.map((m) => digestRef(m.week)))];
-  const done = await db
-    .select({ memberId: deliveries.memberId, ref: deliveries.ref })
-    .from(deliveries)
-    .where(and(eq(deliveries.kind, MEMBER_DIGEST_KIND), inArray(deliveries.ref, refs)));
-  const had = new Set(done.map((d) => `${d.memberId}|${d.ref}`));
-  const openByWeek = new Map<string, Promise<OpenShift[]>>();
-  const requests: DeliveryRequest[] = [];
-  for (const m of candidates) {
-    if (had.has(`${m.id}|${digestRef(m.week)}`)) continue;
-    const weekKey = m.week.from.toISOString();
-    if (!openByWeek.has(weekKey)) openByWeek.set(weekKey, sources.openShiftsBetween?.(db, m.week.from, m.week.to) ?? Promise.resolve([]));
-    requests.push(await composeFor(db, sources, m.id, m.week, await openByWeek.get(weekKey)!, now));
+  const everyone = await db.select({ id: members.id, timeZone: members.timeZone }).from(members).where(eq(members.role, 'member')).orderBy(members.id);
+  // Members in one zone share their week; zones are few, members many.
+  const byZone = groupBy(everyone, (m) => m.timeZone);
+  let written = 0;
+  for (const [zone, inZone] of byZone) {
+    if (!isDueLocally(now, zone, due)) continue;
+    const week = localWeek(now, zone);
+    const open = (await sources.openShiftsBetween?.(db, week.from, week.to)) ?? [];
+    for (let i = 0; i < inZone.length; i += BATCH) {
+      written += await digestBatch(db, sources, inZone.slice(i, i + BATCH).map((m) => m.id), week, open, now);
+    }
   }
-  return addDeliveries(db, requests);
+  return written;
+}
+
+/** The digests of one batch of members sharing a week, skipping those who had it already. */
+async function digestBatch(db: DbOrTx, sources: MemberDigestSources, ids: number[], week: LocalWeek, open: OpenShift[], now: Date): Promise<number> {
+  const ref = digestRef(week);
+  const done = await db
+    .select({ memberId: deliveries.memberId })
+    .from(deliveries)
+    .where(and(eq(deliveries.kind, MEMBER_DIGEST_KIND), eq(deliveries.ref, ref), inArray(deliveries.memberId, ids)));
+  const had = new Set(done.map((d) => d.memberId));
+  const due = ids.filter((id) => !had.has(id));
+  if (due.length === 0) return 0;
+  const [shifts, sessions, changes] = [
+    groupBy((await sources.shiftsOfMembersBetween?.(db, due, week.from, week.to)) ?? [], (r) => r.memberId),
+    groupBy((await sources.sessionsOfMembersBetween?.(db, due, week.from, week.to)) ?? [], (r) => r.memberId),
+    groupBy((await sources.noteChangesOfMembers?.(db, due, new Date(now.getTime() - 7 * 86_400_000))) ?? [], (r) => r.memberId),
+  ];
+  return addDeliveries(db, due.map((id) => composeFor(id, week, open, {
+    shifts: shifts.get(id) ?? [], sessions: sessions.get(id) ?? [], changes: changes.get(id) ?? [],
+  })));
 }
 
 function digestRef(week: LocalWeek): string {
   return `digest:member:${week.id}`;
 }
 
-async function composeFor(
-  db: DbOrTx,
-  sources: MemberDigestSources,
-  memberId: number,
-  week: LocalWeek,
-  open: OpenShift[],
-  now: Date,
-): Promise<DeliveryRequest> {
-  const shifts = (await sources.memberShiftsBetween?.(db, memberId, week.from, week.to)) ?? [];
-  const sessions = (await sources.memberSessionsBetween?.(db, memberId, week.from, week.to)) ?? [];
-  const changes = (await sources.noteChangesFor?.(db, memberId, new Date(now.getTime() - 7 * 86_400_000))) ?? [];
+interface MemberFacts {
+  shifts: Array<{ shiftId: number; startsAt: Date; theme: string; status: string }>;
+  sessions: Array<{ sessionId: number; startsAt: Date; title: string; rsvp: string }>;
+  changes: Array<{ noteId: number; title: string; event: string; status: string; level: string | null }>;
+}
+
+function composeFor(memberId: number, week: LocalWeek, open: OpenShift[], { shifts, sessions, changes }: MemberFacts): DeliveryRequest {
   const mine = new Set(shifts.map((s) => s.shiftId));
   const openToMe = open.filter((s) => !mine.has(s.shiftId));
   const openLines: ListParam['$list'] = openToMe.slice(0, OPEN_SHOWN).map((s) => ({

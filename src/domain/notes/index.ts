@@ -3,6 +3,6 @@
  * features (digests, the performance record) use what is exported here.
  */
 export { monthlyTally, periodRange, type NotesTally, type MemberTally, type SectorTally, type TallyLine, type TallyQuery } from './tally.js';
-export { noteChangesFor, pendingReviewCount, type NoteChange } from './queries.js';
+export { noteChangesFor, noteChangesOfMembers, pendingReviewCount, type NoteChange } from './queries.js';
 export { notesActivityOf, notesActivityByMember, pointsFor, type NotesActivity } from './points.js';
 export { notesSettings, defaultNotesSettings, type NotesSettings, type PointsTable } from './settings.js';

@@ -70,14 +70,20 @@ export interface NoteChange {
  * adoptions, rejections and 批示. The member's own submissions and resubmissions are left out.
  */
 export async function noteChangesFor(db: DbOrTx, memberId: number, since: Date): Promise<NoteChange[]> {
+  return (await noteChangesOfMembers(db, [memberId], since)).map(({ memberId: _, ...change }) => change);
+}
+
+/** noteChangesFor for many members in one query (the weekly digest), each row with its member. */
+export async function noteChangesOfMembers(db: DbOrTx, memberIds: number[], since: Date): Promise<Array<NoteChange & { memberId: number }>> {
+  if (memberIds.length === 0) return [];
   return db
     .select({
-      noteId: notes.id, title: notes.title, event: noteEvents.kind, status: noteEvents.toStatus,
+      memberId: notes.memberId, noteId: notes.id, title: notes.title, event: noteEvents.kind, status: noteEvents.toStatus,
       level: noteEvents.level, adoptionKind: noteEvents.adoptionKind, at: noteEvents.at,
     })
     .from(noteEvents)
     .innerJoin(notes, eq(noteEvents.noteId, notes.id))
-    .where(and(eq(notes.memberId, memberId), gte(noteEvents.at, since), notInArray(noteEvents.kind, ['submitted', 'resubmitted'])))
+    .where(and(inArray(notes.memberId, memberIds), gte(noteEvents.at, since), notInArray(noteEvents.kind, ['submitted', 'resubmitted'])))
     .orderBy(asc(noteEvents.at), asc(noteEvents.id));
 }
 

@@ -8,7 +8,7 @@
  * - the calendar and the performance record: memberSessionsBetween, readingActivityOf.
  * Outbox kinds written here: reading.lead, reading.promoted, reading.moved, reading.cancelled.
  */
-export { readingReminderFacts, memberSessionsBetween, readingActivityOf, whereOf, type MemberSession } from './member-facts.js';
+export { readingReminderFacts, memberSessionsBetween, sessionsOfMembersBetween, readingActivityOf, whereOf, type MemberSession } from './member-facts.js';
 export { guidesDue, renderGuideDelivery, queueGuideDelivery, localDay, type GuideDue } from './guides.js';
 export { weeklyReadingSummary, readingGroupsWithActivity, weeklySummaryDelivery, type WeeklyReadingSummary } from './summary.js';
 export { sessionRef, type RsvpAnswer, type RsvpStatus } from './rsvp.js';

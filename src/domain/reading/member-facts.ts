@@ -50,16 +50,22 @@ export interface MemberSession {
 
 /** Sessions starting in [from, to) that a member answered yes, maybe or waits for; not cancelled ones. */
 export async function memberSessionsBetween(db: DbOrTx, memberId: number, from: Date, to: Date): Promise<MemberSession[]> {
+  return (await sessionsOfMembersBetween(db, [memberId], from, to)).map(({ memberId: _, ...session }) => session);
+}
+
+/** memberSessionsBetween for many members in one query (the weekly digest), each row with its member. */
+export async function sessionsOfMembersBetween(db: DbOrTx, memberIds: number[], from: Date, to: Date): Promise<Array<MemberSession & { memberId: number }>> {
+  if (memberIds.length === 0) return [];
   const rows = await db
     .select({
-      sessionId: readingSessions.id, startsAt: readingSessions.startsAt, endsAt: readingSessions.endsAt,
+      memberId: readingRsvps.memberId, sessionId: readingSessions.id, startsAt: readingSessions.startsAt, endsAt: readingSessions.endsAt,
       title: readingGroups.title, rsvp: readingRsvps.status, place: readingSessions.place, onlineUrl: readingSessions.onlineUrl,
     })
     .from(readingRsvps)
     .innerJoin(readingSessions, eq(readingSessions.id, readingRsvps.sessionId))
     .innerJoin(readingGroups, eq(readingGroups.id, readingSessions.groupId))
     .where(and(
-      eq(readingRsvps.memberId, memberId), inArray(readingRsvps.status, ['yes', 'maybe', 'waitlist']),
+      inArray(readingRsvps.memberId, memberIds), inArray(readingRsvps.status, ['yes', 'maybe', 'waitlist']),
       isNull(readingSessions.cancelledAt), gte(readingSessions.startsAt, from), lt(readingSessions.startsAt, to),
     ))
     .orderBy(asc(readingSessions.startsAt), asc(readingSessions.id));

@@ -1,7 +1,7 @@
 /** The shifts feature's domain: what other features and the delivery engine may use. */
 export { shiftReminderFacts } from './reminders.js';
 export {
-  unfilledShifts, openShiftsBetween, memberShiftsBetween, coverage, shiftsServedBy, rosterBetween, shiftsBetween,
+  unfilledShifts, openShiftsBetween, memberShiftsBetween, shiftsOfMembersBetween, coverage, shiftsServedBy, rosterBetween, shiftsBetween,
   type ShiftSummary, type RosterEntry,
 } from './views.js';
 export { createShift, editShift, cancelShift, parseLevel, type ShiftDraft, type ShiftEdit } from './shifts.js';

@@ -62,11 +62,20 @@ export async function coverage(db: DbOrTx, from: Date, to: Date): Promise<{ seat
 
 /** A member's shifts (confirmed or waitlisted) starting in [from, to), soonest first. */
 export async function memberShiftsBetween(db: DbOrTx, memberId: number, from: Date, to: Date) {
+  return (await shiftsOfMembersBetween(db, [memberId], from, to)).map(({ memberId: _, ...shift }) => shift);
+}
+
+/** memberShiftsBetween for many members in one query (the weekly digest), each row with its member. */
+export async function shiftsOfMembersBetween(db: DbOrTx, memberIds: number[], from: Date, to: Date) {
+  if (memberIds.length === 0) return [];
   return db
-    .select({ shiftId: shifts.id, startsAt: shifts.startsAt, endsAt: shifts.endsAt, theme: shifts.theme, status: shiftSignups.status })
+    .select({
+      memberId: shiftSignups.memberId, shiftId: shifts.id, startsAt: shifts.startsAt, endsAt: shifts.endsAt, theme: shifts.theme,
+      status: shiftSignups.status,
+    })
     .from(shiftSignups)
     .innerJoin(shifts, eq(shifts.id, shiftSignups.shiftId))
-    .where(and(eq(shiftSignups.memberId, memberId), eq(shifts.status, 'open'), gte(shifts.startsAt, from), lt(shifts.startsAt, to)))
+    .where(and(inArray(shiftSignups.memberId, memberIds), eq(shifts.status, 'open'), gte(shifts.startsAt, from), lt(shifts.startsAt, to)))
     .orderBy(asc(shifts.startsAt), asc(shifts.id));
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../../support/harness.js';
 import { DATABASE_KINDS } from '../../support/db.js';
-import { defaultNotesSettings, monthlyTally, noteChangesFor, notesActivityOf, pendingReviewCount } from '../../../src/domain/notes/index.js';
+import { defaultNotesSettings, monthlyTally, noteChangesFor, noteChangesOfMembers, notesActivityOf, pendingReviewCount } from '../../../src/domain/notes/index.js';
 import { newDraftKey, resubmitNote, submitNote } from '../../../src/domain/notes/submission.js';
 import { adoptNote, recordInstruction, rejectNote, returnNote } from '../../../src/domain/notes/review.js';
 import { notesSettings } from '../../../src/domain/notes/settings.js';
@@ -86,6 +86,11 @@ describe.each(DATABASE_KINDS)('points and the tally, computed from note events, 
       ['returned', 'returned', null], ['adopted', 'adopted', 'national'], ['instruction', 'adopted', 'national'], ['instruction', 'adopted', 'municipal'],
     ]);
     expect(await noteChangesFor(h.db, li.id, at('2026-11-26T00:00:00Z'))).toHaveLength(1);
+    const both = await noteChangesOfMembers(h.db, [li.id, wang.id], at('2026-11-01T00:00:00Z'));
+    expect(both.filter((c) => c.memberId === li.id).map((c) => c.event)).toEqual(changes.map((c) => c.event));
+    expect(both.filter((c) => c.memberId === wang.id).map((c) => c.event)).toEqual(
+      (await noteChangesFor(h.db, wang.id, at('2026-11-01T00:00:00Z'))).map((c) => c.event));
+    expect(both.some((c) => c.memberId === wang.id)).toBe(true);
     expect(await pendingReviewCount(h.db, '经济委员会')).toBe(1);
     expect(await pendingReviewCount(h.db, '社会和法制委员会')).toBe(0);
     expect(await pendingReviewCount(h.db, null)).toBe(1);

@@ -3,7 +3,7 @@ import { Harness } from '../../support/harness.js';
 import { DATABASE_KINDS } from '../../support/db.js';
 import { t } from '../../../src/core/i18n.js';
 import {
-  guidesDue, memberSessionsBetween, queueGuideDelivery, readingActivityOf, readingGroupsWithActivity, readingReminderFacts,
+  guidesDue, memberSessionsBetween, sessionsOfMembersBetween, queueGuideDelivery, readingActivityOf, readingGroupsWithActivity, readingReminderFacts,
   renderGuideDelivery, weeklyReadingSummary, weeklySummaryDelivery,
 } from '../../../src/domain/reading/index.js';
 import { createGroup, createSessions, eventsFor, outbox, readingCast } from './fixtures.js';
@@ -113,6 +113,8 @@ describe.each(DATABASE_KINDS)('reading contracts (%s)', (kind) => {
     ]);
     // Alice's second session was cancelled: it is no longer on her schedule.
     expect((await memberSessionsBetween(h.db, cast.alice.id, from, to)).map((s) => [s.sessionId, s.rsvp])).toEqual([[s1.id, 'yes']]);
+    expect((await sessionsOfMembersBetween(h.db, [cast.alice.id, cast.carol.id], from, to)).map((s) => [s.memberId, s.sessionId, s.rsvp]).sort())
+      .toEqual([[cast.alice.id, s1.id, 'yes'], [cast.carol.id, s1.id, 'waitlist']].sort());
     expect(await readingActivityOf(h.db, cast.alice.id, from, to)).toEqual({ attended: 1, comments: 1 });
     expect(await readingActivityOf(h.db, cast.carol.id, from, to)).toEqual({ attended: 1, comments: 0 });
     expect(await readingActivityOf(h.db, cast.alice.id, to, new Date('2027-02-01T00:00:00Z'))).toEqual({ attended: 0, comments: 0 });

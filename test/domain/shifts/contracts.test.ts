@@ -7,7 +7,7 @@ import { deliveries, domainEvents, members, shiftSignups } from '../../../src/st
 import { hasKey } from '../../../src/core/i18n.js';
 import { shiftsSettings } from '../../../src/domain/shifts/settings.js';
 import {
-  acceptSwap, cancelShift, coverage, createShift, editShift, memberShiftsBetween, offerSwap, openShiftsBetween,
+  acceptSwap, cancelShift, coverage, createShift, editShift, memberShiftsBetween, shiftsOfMembersBetween, offerSwap, openShiftsBetween,
   recordDutyLog, shiftReminderFacts, shiftsServedBy, signUp, unfilledShifts, withdraw, type ShiftRules,
 } from '../../../src/domain/shifts/index.js';
 
@@ -48,6 +48,10 @@ describe.each(DATABASE_KINDS)('what the shifts domain offers other features on %
     expect((await openShiftsBetween(db, at('2026-12-01T00:00:00Z'), at('2026-12-31T00:00:00Z'))).map((s) => s.shiftId)).toEqual([half, later]);
     expect(await memberShiftsBetween(db, people[1]!, ...week)).toEqual([
       { shiftId: full, startsAt: at('2026-12-03T01:00:00Z'), endsAt: at('2026-12-03T04:00:00Z'), theme: 'full', status: 'waitlisted' },
+    ]);
+    // The digest asks for many members at once; each row says whose it is.
+    expect((await shiftsOfMembersBetween(db, [people[0]!, people[1]!, people[2]!], ...week)).map((s) => [s.memberId, s.shiftId, s.status])).toEqual([
+      [people[0], full, 'confirmed'], [people[1], full, 'waitlisted'], [people[0], half, 'confirmed'],
     ]);
     expect(await coverage(db, ...week)).toEqual({ seats: 3, filled: 2, ratio: 2 / 3 });
     expect(await coverage(db, at('2027-01-01T00:00:00Z'), at('2027-01-08T00:00:00Z'))).toEqual({ seats: 0, filled: 0, ratio: 1 });

@@ -1,0 +1,14 @@
+/**
+ * Groups items by a key, keeping their order: Map.groupBy, which Node 20 (our floor) lacks.
+ * Remove this once the engines field moves to Node 21 or later.
+ */
+export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
