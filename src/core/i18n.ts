@@ -1,5 +1,4 @@
 import i18next, { type TFunction } from 'i18next';
-import { DateTime } from 'luxon';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LOCALES, type Locale } from '../config.js';
@@ -44,24 +43,36 @@ export const tk = (key: string, params?: Record<string, string | number>): KeyPa
 
 const intlLocale: Record<Locale, string> = { 'zh-Hans': 'zh-CN', 'zh-Hant': 'zh-TW', en: 'en-GB' };
 
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+};
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', timeZone: 'UTC' };
+
+// Building an Intl.DateTimeFormat costs far more than using one, and a digest or a list formats
+// hundreds of dates in the same few zones: keep one per style, language and zone.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatter(style: Intl.DateTimeFormatOptions, styleName: string, locale: Locale, timeZone: string): Intl.DateTimeFormat {
+  const key = `${styleName}|${locale}|${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(intlLocale[locale], { ...style, timeZone });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** "11月23日周一 09:00 [GMT+8]" / "Mon 23 Nov, 09:00 GMT" — a moment as the reader sees it. */
 export function formatDateTime(at: Date | string, locale: Locale, timeZone: string): string {
-  const d = typeof at === 'string' ? DateTime.fromISO(at) : DateTime.fromJSDate(at);
-  return d.setZone(timeZone).setLocale(intlLocale[locale]).toLocaleString({
-    month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit',
-    hourCycle: 'h23', timeZoneName: 'short',
-  });
+  return formatter(DATE_TIME, 'dt', locale, timeZone).format(new Date(at));
 }
 
 export function formatTime(at: Date | string, locale: Locale, timeZone: string): string {
-  const d = typeof at === 'string' ? DateTime.fromISO(at) : DateTime.fromJSDate(at);
-  return d.setZone(timeZone).setLocale(intlLocale[locale]).toLocaleString({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return formatter(TIME, 't', locale, timeZone).format(new Date(at));
 }
 
 export function formatDay(isoDate: string, locale: Locale): string {
-  return DateTime.fromISO(isoDate, { zone: 'UTC' })
-    .setLocale(intlLocale[locale])
-    .toLocaleString({ year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' });
+  return formatter(DAY, 'd', locale, 'UTC').format(new Date(`${isoDate}T00:00:00Z`));
 }
 
 function resolveParam(v: ParamValue, locale: Locale, timeZone: string): unknown {

@@ -3,10 +3,21 @@ import type { Db } from '../store/db.js';
 import { dialogs } from '../store/schema/index.js';
 import type { DialogControl } from './types.js';
 
+/** A dialogue as stored: which handler owns it and its state. */
+export interface StoredDialog {
+  kind: string;
+  state: unknown;
+}
+
 /** The dialogue state of one member in one chat, read once per message and written through. */
 export async function loadDialog(db: Db, memberId: number, chatKey: string): Promise<DialogControl> {
   const [row] = await db.select().from(dialogs).where(and(eq(dialogs.memberId, memberId), eq(dialogs.chatKey, chatKey)));
-  let current = row ? { kind: row.kind, state: row.state } : undefined;
+  return dialogControl(db, memberId, chatKey, row ? { kind: row.kind, state: row.state } : undefined);
+}
+
+/** Control of a dialogue already read (`stored`, or none), writing every change through. */
+export function dialogControl(db: Db, memberId: number, chatKey: string, stored: StoredDialog | undefined): DialogControl {
+  let current = stored;
   const where = and(eq(dialogs.memberId, memberId), eq(dialogs.chatKey, chatKey));
   return {
     get current() {

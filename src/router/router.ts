@@ -3,14 +3,12 @@ import { cleanInput, tokenize } from '../core/input.js';
 import { t as translate, localeFromHint, type Params } from '../core/i18n.js';
 import type { IncomingMessage } from '../core/messages.js';
 import { isTransientError } from '../store/errors.js';
-import { adoptLocaleHint, resolveSender, roleAllows, type Member } from '../domain/members/members.js';
-import { loadDialog, noDialog } from './dialogs.js';
-import { checkFlood } from './flood.js';
+import { adoptLocaleHint, roleAllows, type Member } from '../domain/members/members.js';
+import { noDialog } from './dialogs.js';
+import { admitMessage } from './flood.js';
+import { loadSender } from './sender.js';
 import { parseCommandArgs } from './args.js';
 import type { ButtonAction, Command, Ctx, Deps, DialogHandler, Feature, HandlerResult, MemberCtx, Reply } from './types.js';
-
-/** How long an incoming message id is remembered, so a re-delivered update acts only once. */
-const SEEN_TTL_SECONDS = 48 * 3600;
 
 /**
  * Turns a platform-neutral incoming message into replies: finds the command, button or dialogue
@@ -52,16 +50,16 @@ export class Router {
     const hint = localeFromHint(msg.senderLanguage);
     let ctx: Ctx = this.guestCtx(msg, null, hint);
     try {
-      if (msg.chat.platform !== 'console') {
-        const first = await deps.redis.set(`seen:${msg.chat.platform}:${msg.id}`, '1', 'EX', SEEN_TTL_SECONDS, 'NX');
-        if (first === null) return [];
+      // The console's ids are its own line numbers: they repeat across runs and are never re-delivered.
+      const seenKey = msg.chat.platform === 'console' ? undefined : `seen:${msg.chat.platform}:${msg.id}`;
+      const admission = await admitMessage(deps.redis, seenKey, `${msg.chat.platform}:${msg.senderId}`, deps.settings.flood, now);
+      if (admission === 'duplicate' || admission === 'ignore') return [];
+      const sender = await loadSender(deps.db, msg, now);
+      if (sender) {
+        const member = await adoptLocaleHint(deps.db, sender.member, hint);
+        ctx = { ...this.guestCtx(msg, member, undefined), dialog: sender.dialog };
       }
-      const flood = await checkFlood(deps.redis, `${msg.chat.platform}:${msg.senderId}`, deps.settings.flood.limit, deps.settings.flood.windowSeconds, now);
-      if (flood === 'ignore') return [];
-      let member = await resolveSender(deps.db, msg.chat.platform, msg.senderId, msg.chat.kind === 'private' ? msg.chat.chatId : undefined, now);
-      if (member) member = await adoptLocaleHint(deps.db, member, hint);
-      ctx = member ? await this.memberCtx(msg, member) : this.guestCtx(msg, null, hint);
-      if (flood === 'warn') return [{ text: ctx.t('errors.flood', { seconds: deps.settings.flood.windowSeconds }) }];
+      if (admission === 'warn') return [{ text: ctx.t('errors.flood', { seconds: deps.settings.flood.windowSeconds }) }];
       return toReplies(await this.dispatch(ctx));
     } catch (err) {
       return [this.failureReply(ctx, err)];
@@ -143,11 +141,6 @@ export class Router {
       t: (key: string, params?: Params) => translate(locale, key, params, timeZone),
       commands: () => this.commandsFor(member),
     };
-  }
-
-  private async memberCtx(msg: IncomingMessage, member: Member): Promise<Ctx> {
-    const ctx = this.guestCtx(msg, member, undefined);
-    return { ...ctx, dialog: await loadDialog(this.deps.db, member.id, `${msg.chat.platform}:${msg.chat.chatId}`) };
   }
 }
 

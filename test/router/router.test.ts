@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { and, eq } from 'drizzle-orm';
+import { identities } from '../../src/store/schema/index.js';
 import { Harness } from '../support/harness.js';
 import { features } from '../../handlers/index.js';
 import type { Feature } from '../../src/router/types.js';
@@ -107,6 +109,25 @@ describe('router', () => {
     expect(await wc.raw(msg)).toEqual([]);
     // The same id on another platform is another message.
     expect(text(await tg.raw(msg))).toMatch(/尚未|not linked/);
+  });
+
+  it('remembers which account a member used last to the minute, and a new private chat at once', async () => {
+    await h.addMember({ name: '王明', wecomUserId: 'wm' });
+    const seen = async () => {
+      const [row] = await h.db.select().from(identities).where(and(eq(identities.platform, 'wecom'), eq(identities.platformUserId, 'wm')));
+      return { at: row!.lastSeenAt.toISOString(), chat: row!.chatId };
+    };
+    const first = h.clock.now().toISOString();
+    await h.as({ platform: 'wecom', userId: 'wm' }).send('/help');
+    expect(await seen()).toEqual({ at: first, chat: 'dm-wm' });
+    h.clock.advance(30_000);
+    await h.as({ platform: 'wecom', userId: 'wm' }).send('/help');
+    expect(await seen()).toEqual({ at: first, chat: 'dm-wm' });
+    await h.as({ platform: 'wecom', userId: 'wm' }, { chatId: 'dm-new' }).send('/help');
+    expect(await seen()).toEqual({ at: h.clock.now().toISOString(), chat: 'dm-new' });
+    h.clock.advance(60_000);
+    await h.as({ platform: 'wecom', userId: 'wm' }, { chatId: 'dm-new' }).send('/help');
+    expect(await seen()).toEqual({ at: h.clock.now().toISOString(), chat: 'dm-new' });
   });
 
   it('answers a flood once and then ignores it until the window passes', async () => {

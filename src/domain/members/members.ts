@@ -23,28 +23,44 @@ export async function memberById(db: DbOrTx, id: number): Promise<Member | undef
 }
 
 /**
- * The member behind a platform account, or undefined when the account is not bound. A WeCom
- * userid that is on the roster binds itself on first contact: WeCom vouches for who it is.
+ * How stale identities.last_seen_at may get. It only orders a member's platforms (the one used
+ * last is tried first), so a write a minute is enough and spares every other message a write.
  */
-export async function resolveSender(
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/** What is stored about a bound account's use, to decide whether it needs writing again. */
+export interface SeenIdentity {
+  lastSeenAt: Date;
+  chatId: string | null;
+}
+
+/** Records that a bound account was just used, and its private chat, unless both are known already. */
+export async function touchIdentity(
+  db: DbOrTx,
+  account: { platform: Platform; platformUserId: string },
+  seen: SeenIdentity,
+  privateChatId: string | undefined,
+  now: Date,
+): Promise<void> {
+  const chatChanged = privateChatId !== undefined && privateChatId !== seen.chatId;
+  if (!chatChanged && Math.abs(now.getTime() - seen.lastSeenAt.getTime()) < LAST_SEEN_RESOLUTION_MS) return;
+  await db
+    .update(identities)
+    .set({ lastSeenAt: now, ...(privateChatId ? { chatId: privateChatId } : {}) })
+    .where(and(eq(identities.platform, account.platform), eq(identities.platformUserId, account.platformUserId)));
+}
+
+/**
+ * The member behind an account that has no identity row yet, or undefined. A WeCom userid that
+ * is on the roster binds itself on first contact: WeCom vouches for who it is.
+ */
+export async function resolveUnboundSender(
   db: Db,
   platform: Platform,
   platformUserId: string,
   privateChatId: string | undefined,
   now: Date,
 ): Promise<Member | undefined> {
-  const [row] = await db
-    .select({ member: members })
-    .from(identities)
-    .innerJoin(members, eq(identities.memberId, members.id))
-    .where(and(eq(identities.platform, platform), eq(identities.platformUserId, platformUserId)));
-  if (row) {
-    await db
-      .update(identities)
-      .set({ lastSeenAt: now, ...(privateChatId ? { chatId: privateChatId } : {}) })
-      .where(and(eq(identities.platform, platform), eq(identities.platformUserId, platformUserId)));
-    return row.member;
-  }
   // The console chat runs on the operator's own machine and acts as whichever member it names.
   if (platform === 'console') return /^\d+$/.test(platformUserId) ? memberById(db, Number(platformUserId)) : undefined;
   if (platform !== 'wecom') return undefined;
