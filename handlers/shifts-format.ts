@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { formatDateTime, formatTime } from '../src/core/i18n.js';
+import { formatDateTime, formatTime, localDate } from '../src/core/i18n.js';
 import { UserError } from '../src/core/errors.js';
 import type { ShiftRules } from '../src/domain/shifts/records.js';
 import type { ShiftSummary } from '../src/domain/shifts/views.js';
@@ -14,7 +14,7 @@ export const rulesOf = (ctx: Ctx): ShiftRules => ({ settings: ctx.deps.settings.
  */
 export function when(ctx: Ctx, startsAt: Date, endsAt: Date): string {
   const start = formatDateTime(startsAt, ctx.locale, ctx.timeZone);
-  const sameDay = DateTime.fromJSDate(startsAt).setZone(ctx.timeZone).hasSame(DateTime.fromJSDate(endsAt).setZone(ctx.timeZone), 'day');
+  const sameDay = localDate(startsAt, ctx.timeZone) === localDate(endsAt, ctx.timeZone);
   const end = sameDay ? formatTime(endsAt, ctx.locale, ctx.timeZone) : formatDateTime(endsAt, ctx.locale, ctx.timeZone);
   return `${start}–${end}`;
 }

@@ -75,12 +75,24 @@ export function formatDay(isoDate: string, locale: Locale): string {
   return formatter(DAY, 'd', locale, 'UTC').format(new Date(`${isoDate}T00:00:00Z`));
 }
 
+const isoDays = new Map<string, Intl.DateTimeFormat>();
+/** The calendar day (YYYY-MM-DD) `at` falls on in `timeZone`; cheap enough for every line of a list. */
+export function localDate(at: Date, timeZone: string): string {
+  let format = isoDays.get(timeZone);
+  if (!format) {
+    // en-CA writes dates as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone });
+    isoDays.set(timeZone, format);
+  }
+  return format.format(at);
+}
+
 function resolveParam(v: ParamValue, locale: Locale, timeZone: string): unknown {
   if (v instanceof Date) return formatDateTime(v, locale, timeZone);
   if (v && typeof v === 'object') {
     if ('$dt' in v) return formatDateTime(v.$dt, locale, timeZone);
     if ('$d' in v) return formatDay(v.$d, locale);
-    if ('$t' in v) return fixed[locale](v.$t, v.params ?? {});
+    if ('$t' in v) return t(locale, v.$t, v.params ?? {}, timeZone);
   }
   return v;
 }
@@ -95,6 +107,52 @@ export function hasKey(key: string): boolean {
  * are translated too. Used for replies and, at send time, for outbox rows.
  */
 export function t(locale: Locale, key: string, params: Params = {}, timeZone = 'Asia/Shanghai'): string {
+  const resolved: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) resolved[k] = resolveParam(v, locale, timeZone);
+  const parts = compiled(locale, key);
+  if (!parts) return fixed[locale](key, resolved) as string;
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') out += part;
+    // As i18next does: a param given as null or undefined prints nothing, one not given stays.
+    else if (part.name in resolved) out += (resolved[part.name] ?? '') as string;
+    else out += part.raw;
+  }
+  return out;
+}
+
+/** A locale string cut at its {{name}} placeholders. */
+type CompiledString = Array<string | { name: string; raw: string }>;
+
+// i18next resolves and interpolates a key afresh on every call, and that was the largest cost of
+// a /shifts page (some forty strings). Our strings only use {{name}} placeholders, so each is cut
+// once into parts here; anything i18next must do itself (a missing key, $t() nesting) still goes
+// to i18next, and a test checks both give the same text for every key.
+const compiledStrings = new Map<string, CompiledString | null>();
+function compiled(locale: Locale, key: string): CompiledString | null {
+  const cacheKey = `${locale}|${key}`;
+  let parts = compiledStrings.get(cacheKey);
+  if (parts !== undefined) return parts;
+  const text: unknown = instance.getResource(locale, 'translation', key);
+  parts = typeof text === 'string' && !text.includes('$t(') ? cut(text) : null;
+  compiledStrings.set(cacheKey, parts);
+  return parts;
+}
+
+function cut(text: string): CompiledString {
+  const parts: CompiledString = [];
+  let last = 0;
+  for (const m of text.matchAll(/{{([^{}]+)}}/g)) {
+    if (m.index > last) parts.push(text.slice(last, m.index));
+    parts.push({ name: m[1]!.trim(), raw: m[0] });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+/** The text i18next itself gives for `key` (no shortcut); for the test that the shortcut agrees. */
+export function tViaI18next(locale: Locale, key: string, params: Params = {}, timeZone = 'Asia/Shanghai'): string {
   const resolved: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) resolved[k] = resolveParam(v, locale, timeZone);
   return fixed[locale](key, resolved) as string;

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../store/db.js';
 import { dialogs, identities, members } from '../store/schema/index.js';
 import type { IncomingMessage } from '../core/messages.js';
@@ -21,12 +21,7 @@ export async function loadSender(db: Db, msg: IncomingMessage, now: Date): Promi
   const { platform } = msg.chat;
   const chatKey = `${platform}:${msg.chat.chatId}`;
   const privateChatId = msg.chat.kind === 'private' ? msg.chat.chatId : undefined;
-  const [row] = await db
-    .select({ member: members, lastSeenAt: identities.lastSeenAt, chatId: identities.chatId, dialogKind: dialogs.kind, dialogState: dialogs.state })
-    .from(identities)
-    .innerJoin(members, eq(identities.memberId, members.id))
-    .leftJoin(dialogs, and(eq(dialogs.memberId, members.id), eq(dialogs.chatKey, chatKey)))
-    .where(and(eq(identities.platform, platform), eq(identities.platformUserId, msg.senderId)));
+  const [row] = await senderQuery(db).execute({ platform, userId: msg.senderId, chatKey });
   if (row) {
     await touchIdentity(db, { platform, platformUserId: msg.senderId }, row, privateChatId, now);
     const stored = row.dialogKind === null ? undefined : { kind: row.dialogKind, state: row.dialogState };
@@ -34,4 +29,26 @@ export async function loadSender(db: Db, msg: IncomingMessage, now: Date): Promi
   }
   const member = await resolveUnboundSender(db, platform, msg.senderId, privateChatId, now);
   return member && { member, dialog: await loadDialog(db, member.id, chatKey) };
+}
+
+// Prepared once per database: this runs for every message, and building and planning it again
+// each time cost more than running it.
+const prepared = new WeakMap<Db, ReturnType<typeof prepareSenderQuery>>();
+function senderQuery(db: Db) {
+  let query = prepared.get(db);
+  if (!query) {
+    query = prepareSenderQuery(db);
+    prepared.set(db, query);
+  }
+  return query;
+}
+
+function prepareSenderQuery(db: Db) {
+  return db
+    .select({ member: members, lastSeenAt: identities.lastSeenAt, chatId: identities.chatId, dialogKind: dialogs.kind, dialogState: dialogs.state })
+    .from(identities)
+    .innerJoin(members, eq(identities.memberId, members.id))
+    .leftJoin(dialogs, and(eq(dialogs.memberId, members.id), eq(dialogs.chatKey, sql.placeholder('chatKey'))))
+    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.platformUserId, sql.placeholder('userId'))))
+    .prepare('router_sender');
 }

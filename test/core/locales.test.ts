@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCALES } from '../../src/core/i18n.js';
+import { LOCALES, t, tk, dt, tViaI18next } from '../../src/core/i18n.js';
 
 type Tree = { [k: string]: string | Tree };
 const flatten = (o: Tree, prefix = ''): [string, string][] =>
@@ -31,6 +31,26 @@ describe('locales', () => {
   it('uses the same placeholders for a key in every language', () => {
     const drift = [...all].filter((k) => new Set(LOCALES.map((l) => placeholders(files[l]!.get(k) ?? '').join(','))).size > 1);
     expect(drift).toEqual([]);
+  });
+
+  it('renders every key exactly as i18next does, with every placeholder given, some missing, and odd values', () => {
+    const values = [
+      (i: number) => `v${i}`, (i: number) => i, () => null, () => undefined, () => '{{id}} $t(x)',
+      () => dt(new Date('2026-12-10T01:00:00Z')), () => tk('shifts.level.city'),
+    ];
+    const mismatches: string[] = [];
+    for (const locale of LOCALES) {
+      for (const [key, text] of files[locale]!) {
+        const names = placeholders(text);
+        for (const [n, value] of values.entries()) {
+          // Every other placeholder left out, so a missing param is tried on every key too.
+          const params = Object.fromEntries(names.filter((_, i) => n % 2 === 0 || i % 2 === 0).map((name, i) => [name!, value(i)]));
+          if (t(locale, key, params, 'Europe/London') !== tViaI18next(locale, key, params, 'Europe/London')) mismatches.push(`${locale}:${key}#${n}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(t('en', 'no.such.key')).toBe(tViaI18next('en', 'no.such.key'));
   });
 
   it('has no empty text', () => {

@@ -42,7 +42,15 @@ async function seatsTakenLocked(tx: Tx, sessionId: number): Promise<number> {
  * leaving a seat promotes the first on the waitlist, who is told through the outbox. Runs under
  * the session's row lock, so concurrent presses cannot overfill it or write two answers.
  */
-export async function setRsvp(db: Db, session: { id: number }, group: ReadingGroup, memberId: number, answer: RsvpAnswer, now: Date): Promise<RsvpOutcome> {
+export async function setRsvp(db: Db, session: ReadingSession, group: ReadingGroup, memberId: number, answer: RsvpAnswer, now: Date): Promise<RsvpOutcome> {
+  // The same answer again (a second press of a button) changes nothing: say so without queueing
+  // for the session's lock, which everyone answering the session takes in turn.
+  checkOpen(session, now);
+  const [known] = await db.select({ status: readingRsvps.status }).from(readingRsvps)
+    .where(and(eq(readingRsvps.sessionId, session.id), eq(readingRsvps.memberId, memberId)));
+  if (known && (known.status === answer || (answer === 'yes' && known.status === 'waitlist'))) {
+    return { status: known.status, changed: false, position: known.status === 'waitlist' ? await waitlistPosition(db, session.id, memberId) : 0 };
+  }
   return db.transaction(async (tx) => {
     const locked = await lockSession(tx, session.id);
     checkOpen(locked, now);

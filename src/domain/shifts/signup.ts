@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import type { Db, Tx } from '../../store/db.js';
+import type { Db, DbOrTx, Tx } from '../../store/db.js';
 import { shiftSignups, shiftSwaps } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
 import { dt } from '../../core/i18n.js';
 import { cancelPendingDeliveries } from '../outbox.js';
 import {
-  assertUpcoming, bumpVersion, eligibilityProblem, lockMembers, lockShift, signupCounts, signupOf, waitlistPosition,
+  assertUpcoming, bumpVersion, eligibilityProblem, lockMembers, lockShift, shiftById, signupCounts, signupOf, waitlistPosition,
   type Shift, type ShiftRules, type Signup,
 } from './records.js';
 import { notifyMembers, shiftEvents, staffIds } from './notify.js';
@@ -29,18 +29,13 @@ const HOUR_MS = 3600 * 1000;
  * order is the order in which sign-ups got the lock.
  */
 export async function signUp(db: Db, shiftId: number, memberId: number, rules: ShiftRules, now: Date): Promise<SignupOutcome> {
+  // A second sign-up (a double press) is refused without queueing for the shift's lock, which
+  // everyone signing up for the shift takes in turn; the locked checks below repeat this one.
+  await refuseUnavailable(db, await shiftById(db, shiftId), memberId, rules, now);
   return db.transaction(async (tx) => {
     const shift = await lockShift(tx, shiftId);
-    assertUpcoming(shift, now);
-    const opensAt = new Date(shift.startsAt.getTime() - rules.settings.signupOpensDays * DAY_MS);
-    if (now < opensAt) throw new UserError('shifts.error.notOpenYet', { id: shiftId, opensAt });
     await lockMembers(tx, [memberId]);
-    const existing = await signupOf(tx, shiftId, memberId);
-    if (existing) {
-      throw new UserError(existing.status === 'confirmed' ? 'shifts.error.alreadyConfirmed' : 'shifts.error.alreadyWaitlisted', {
-        id: shiftId, position: await waitlistPosition(tx, existing),
-      });
-    }
+    await refuseUnavailable(tx, shift, memberId, rules, now);
     const problem = await eligibilityProblem(tx, memberId, shift, rules, 'self');
     if (problem) throw problem;
     const { confirmed } = await signupCounts(tx, shiftId);
@@ -53,6 +48,19 @@ export async function signUp(db: Db, shiftId: number, memberId: number, rules: S
     await shiftEvents(tx, shiftId, [{ kind: status === 'confirmed' ? 'shift.signup' : 'shift.waitlisted', memberId }], status === 'confirmed');
     return { shiftId, signupId: row!.id, status, position: await waitlistPosition(tx, row!) };
   });
+}
+
+/** Refuses a sign-up for a shift that has started or is not open yet, or that the member is on already. */
+async function refuseUnavailable(db: DbOrTx, shift: Shift, memberId: number, rules: ShiftRules, now: Date): Promise<void> {
+  assertUpcoming(shift, now);
+  const opensAt = new Date(shift.startsAt.getTime() - rules.settings.signupOpensDays * DAY_MS);
+  if (now < opensAt) throw new UserError('shifts.error.notOpenYet', { id: shift.id, opensAt });
+  const existing = await signupOf(db, shift.id, memberId);
+  if (existing) {
+    throw new UserError(existing.status === 'confirmed' ? 'shifts.error.alreadyConfirmed' : 'shifts.error.alreadyWaitlisted', {
+      id: shift.id, position: await waitlistPosition(db, existing),
+    });
+  }
 }
 
 /** What a withdrawal did: left at once, or (after the cut-off) asked staff to approve. */
