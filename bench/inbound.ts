@@ -126,12 +126,22 @@ export const inbound: Benchmark = async (env) => {
     failures = 0;
     const total = scaled(6_000, MEMBERS * 4);
     const ours = await drive(total, MEMBERS, op);
-    // Latency at the goal rate, or at half our own throughput when that is lower (an overloaded
-    // system's latency is only its queue length).
-    const offered = Math.min(1000, Math.max(10, Math.floor(ours.perSecond / 2)));
+    // Latency at the goal rate, or at half our own throughput when we cannot reach it (an
+    // overloaded system's latency is only its queue length).
+    const offered = ours.perSecond >= 1000 ? 1000 : Math.max(10, Math.floor(ours.perSecond / 2));
     const latency = await paced(Math.min(total, offered * 10), offered, (i) => op(0, total + i));
     console.error(`inbound: router ${JSON.stringify({ ...ours, offered, latency })}`);
     const [counts] = await database.db.select({ confirmations: sql<number>`count(*)::int` }).from(noticeConfirmations);
+    // In the mix above a member signs up, answers and confirms once, and repeats after that; the
+    // first sign-up is the write path (row locks, outbox, events), so it is timed on its own.
+    const freshShifts: number[] = [];
+    for (let d = 1; d <= 20; d++) {
+      freshShifts.push(firstId(await asStaff(`/newshift 2026-12-${d + 9} 14:00 17:00 市 10 Fresh`), /#(\d+)/, 'newshift'));
+    }
+    const firstSignups = await drive(MEMBERS, MEMBERS, async (_w, i) => {
+      const replies = await router.handle(message(people[i]!, `/signup ${freshShifts[i % freshShifts.length]}`));
+      if (!replies.some((r) => r.text.includes(`#${freshShifts[i % freshShifts.length]}`))) failures++;
+    });
 
     const bare = await bareTelegraf(total);
     const metrics: Metric[] = [
@@ -139,6 +149,7 @@ export const inbound: Benchmark = async (env) => {
       { label: `router: p50 latency at ${offered}/s`, value: round(latency.p50, 2), unit: 'ms' },
       { label: `router: p99 latency at ${offered}/s`, value: round(latency.p99, 2), unit: 'ms', goal: '≤ 50 at 1000/s', pass: offered === 1000 && latency.p99 <= 50 },
       { label: 'router: p99 latency, 200 members at once', value: round(ours.p99, 1), unit: 'ms' },
+      { label: 'router: first sign-ups/s (200 at once, 20 shifts)', value: round(firstSignups.perSecond, 0) },
       { label: 'router: error replies', value: failures, goal: '0', pass: failures === 0 },
       { label: 'notice confirmations recorded', value: counts?.confirmations ?? 0, goal: `${MEMBERS}`, pass: counts?.confirmations === MEMBERS },
       { label: 'bare telegraf+zod: commands/s', value: round(bare.perSecond, 0) },

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../store/db.js';
+import { preparedQuery } from '../store/prepared.js';
 import { dialogs, identities, members } from '../store/schema/index.js';
 import type { IncomingMessage } from '../core/messages.js';
 import { resolveUnboundSender, touchIdentity, type Member } from '../domain/members/members.js';
@@ -12,6 +13,13 @@ export interface Sender {
   dialog: DialogControl;
 }
 
+const senderQuery = preparedQuery('router_sender', (db) => db
+  .select({ member: members, lastSeenAt: identities.lastSeenAt, chatId: identities.chatId, dialogKind: dialogs.kind, dialogState: dialogs.state })
+  .from(identities)
+  .innerJoin(members, eq(identities.memberId, members.id))
+  .leftJoin(dialogs, and(eq(dialogs.memberId, members.id), eq(dialogs.chatKey, sql.placeholder('chatKey'))))
+  .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.platformUserId, sql.placeholder('userId')))));
+
 /**
  * Who sent `msg`, or undefined for someone not bound: the question every message asks first, so
  * a bound account's member and dialogue come back in one query, and last-seen is written only
@@ -21,7 +29,7 @@ export async function loadSender(db: Db, msg: IncomingMessage, now: Date): Promi
   const { platform } = msg.chat;
   const chatKey = `${platform}:${msg.chat.chatId}`;
   const privateChatId = msg.chat.kind === 'private' ? msg.chat.chatId : undefined;
-  const [row] = await senderQuery(db).execute({ platform, userId: msg.senderId, chatKey });
+  const [row] = await senderQuery(db, { platform, userId: msg.senderId, chatKey });
   if (row) {
     await touchIdentity(db, { platform, platformUserId: msg.senderId }, row, privateChatId, now);
     const stored = row.dialogKind === null ? undefined : { kind: row.dialogKind, state: row.dialogState };
@@ -29,26 +37,4 @@ export async function loadSender(db: Db, msg: IncomingMessage, now: Date): Promi
   }
   const member = await resolveUnboundSender(db, platform, msg.senderId, privateChatId, now);
   return member && { member, dialog: await loadDialog(db, member.id, chatKey) };
-}
-
-// Prepared once per database: this runs for every message, and building and planning it again
-// each time cost more than running it.
-const prepared = new WeakMap<Db, ReturnType<typeof prepareSenderQuery>>();
-function senderQuery(db: Db) {
-  let query = prepared.get(db);
-  if (!query) {
-    query = prepareSenderQuery(db);
-    prepared.set(db, query);
-  }
-  return query;
-}
-
-function prepareSenderQuery(db: Db) {
-  return db
-    .select({ member: members, lastSeenAt: identities.lastSeenAt, chatId: identities.chatId, dialogKind: dialogs.kind, dialogState: dialogs.state })
-    .from(identities)
-    .innerJoin(members, eq(identities.memberId, members.id))
-    .leftJoin(dialogs, and(eq(dialogs.memberId, members.id), eq(dialogs.chatKey, sql.placeholder('chatKey'))))
-    .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.platformUserId, sql.placeholder('userId'))))
-    .prepare('router_sender');
 }

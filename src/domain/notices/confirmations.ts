@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { deliveries, members, noticeConfirmations, notices } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
 import { addDeliveries } from '../outbox.js';
@@ -21,13 +22,18 @@ export async function confirmNotice(
   const notice = await noticeById(db, noticeId);
   if (!notice || !notice.confirm || notice.status === 'awaiting_approval') throw new UserError('errors.buttonExpired');
   if (notice.status === 'cancelled') throw new UserError('notices.confirm.cancelled', { id: noticeId });
-  const inserted = await db
-    .insert(noticeConfirmations)
-    .values({ noticeId, memberId, chatKey, confirmedAt: now })
-    .onConflictDoNothing()
-    .returning({ memberId: noticeConfirmations.memberId });
+  const inserted = await recordConfirmation(db, { noticeId, memberId, chatKey, confirmedAt: now });
   return { notice, recorded: inserted.length > 0 };
 }
+
+const recordConfirmation = preparedQuery('notice_confirm', (db) => db
+  .insert(noticeConfirmations)
+  .values({
+    noticeId: sql.placeholder('noticeId'), memberId: sql.placeholder('memberId'),
+    chatKey: sql.placeholder('chatKey'), confirmedAt: sql.placeholder('confirmedAt'),
+  })
+  .onConflictDoNothing()
+  .returning({ memberId: noticeConfirmations.memberId }));
 
 /** A member a notice was addressed to who has not pressed “收到”, with how their copy fared. */
 export interface UnconfirmedMember {

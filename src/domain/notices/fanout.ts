@@ -1,5 +1,6 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { deliveries, notices } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
 import { addDeliveries, type DeliveryRequest } from '../outbox.js';
@@ -75,8 +76,10 @@ export async function lockNotice(tx: Tx, noticeId: number): Promise<Notice | und
   return row;
 }
 
+const noticeByIdQuery = preparedQuery('notice_by_id', (db) => db.select().from(notices).where(eq(notices.id, sql.placeholder('id'))));
+
 export async function noticeById(db: DbOrTx, noticeId: number): Promise<Notice | undefined> {
-  const [row] = await db.select().from(notices).where(eq(notices.id, noticeId));
+  const [row] = await noticeByIdQuery(db, { id: noticeId });
   return row;
 }
 

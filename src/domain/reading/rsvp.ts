@@ -1,5 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { readingRsvps } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
 import { dt } from '../../core/i18n.js';
@@ -26,6 +27,9 @@ export interface RsvpOutcome {
 /** A fresh place in line: every status change goes to the back of the queue of its new status. */
 const NEXT_IN_QUEUE = sql<number>`nextval(pg_get_serial_sequence('reading_rsvps', 'queue_seq'))`;
 
+const rsvpStatusQuery = preparedQuery('reading_rsvp_status', (db) => db.select({ status: readingRsvps.status }).from(readingRsvps)
+  .where(and(eq(readingRsvps.sessionId, sql.placeholder('sessionId')), eq(readingRsvps.memberId, sql.placeholder('memberId')))));
+
 /** Refuses answers to a cancelled session or one that has started. */
 function checkOpen(session: ReadingSession, now: Date): void {
   if (session.cancelledAt) throw new UserError('reading.sessionCancelled', { id: session.id });
@@ -46,8 +50,7 @@ export async function setRsvp(db: Db, session: ReadingSession, group: ReadingGro
   // The same answer again (a second press of a button) changes nothing: say so without queueing
   // for the session's lock, which everyone answering the session takes in turn.
   checkOpen(session, now);
-  const [known] = await db.select({ status: readingRsvps.status }).from(readingRsvps)
-    .where(and(eq(readingRsvps.sessionId, session.id), eq(readingRsvps.memberId, memberId)));
+  const [known] = await rsvpStatusQuery(db, { sessionId: session.id, memberId });
   if (known && (known.status === answer || (answer === 'yes' && known.status === 'waitlist'))) {
     return { status: known.status, changed: false, position: known.status === 'waitlist' ? await waitlistPosition(db, session.id, memberId) : 0 };
   }

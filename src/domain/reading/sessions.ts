@@ -1,7 +1,8 @@
-import { and, asc, count, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { DbOrTx, Tx } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { members, readingAttendance, readingGroups, readingRsvps, readingSessions } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
 import { canSeeGroup, type ReadingGroup, type Viewer, visibleGroupsWhere } from './groups.js';
@@ -52,13 +53,15 @@ export async function createSessions(db: DbOrTx, plan: SessionPlan, createdBy: n
 }
 
 export async function sessionWithGroup(db: DbOrTx, id: number): Promise<{ session: ReadingSession; group: ReadingGroup } | undefined> {
-  const [row] = await db
-    .select({ session: readingSessions, group: readingGroups })
-    .from(readingSessions)
-    .innerJoin(readingGroups, eq(readingGroups.id, readingSessions.groupId))
-    .where(eq(readingSessions.id, id));
+  const [row] = await sessionWithGroupQuery(db, { id });
   return row;
 }
+
+const sessionWithGroupQuery = preparedQuery('reading_session_with_group', (db) => db
+  .select({ session: readingSessions, group: readingGroups })
+  .from(readingSessions)
+  .innerJoin(readingGroups, eq(readingGroups.id, readingSessions.groupId))
+  .where(eq(readingSessions.id, sql.placeholder('id'))));
 
 /** The session `viewer` asked for; "not found" when it does not exist or its group is not theirs to see. */
 export async function visibleSession(db: DbOrTx, viewer: Viewer, id: number) {

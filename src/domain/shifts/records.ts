@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
+import { preparedQuery } from '../../store/prepared.js';
 import type { DbOrTx, Tx } from '../../store/db.js';
 import { members, shiftSignups, shifts } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
@@ -20,8 +21,10 @@ export interface ShiftRules {
 }
 
 /** Reads a shift, or refuses with "no such shift". */
+const shiftByIdQuery = preparedQuery('shift_by_id', (db) => db.select().from(shifts).where(eq(shifts.id, sql.placeholder('id'))));
+
 export async function shiftById(db: DbOrTx, id: number): Promise<Shift> {
-  const [row] = await db.select().from(shifts).where(eq(shifts.id, id));
+  const [row] = await shiftByIdQuery(db, { id });
   if (!row) throw new UserError('shifts.error.notFound', { id });
   return row;
 }
@@ -73,8 +76,11 @@ export async function signupCounts(db: DbOrTx, shiftId: number): Promise<{ confi
   return row ?? { confirmed: 0, waitlisted: 0 };
 }
 
+const signupOfQuery = preparedQuery('shift_signup_of', (db) => db.select().from(shiftSignups)
+  .where(and(eq(shiftSignups.shiftId, sql.placeholder('shiftId')), eq(shiftSignups.memberId, sql.placeholder('memberId')))));
+
 export async function signupOf(db: DbOrTx, shiftId: number, memberId: number): Promise<Signup | undefined> {
-  const [row] = await db.select().from(shiftSignups).where(and(eq(shiftSignups.shiftId, shiftId), eq(shiftSignups.memberId, memberId)));
+  const [row] = await signupOfQuery(db, { shiftId, memberId });
   return row;
 }
 

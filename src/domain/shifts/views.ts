@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { dutyLogs, members, shiftSignups, shifts } from '../../store/schema/index.js';
 import type { Shift } from './records.js';
 
@@ -19,7 +20,7 @@ export interface ShiftSummary {
 const filled = sql<number>`(count(${shiftSignups.id}) filter (where ${shiftSignups.status} = 'confirmed'))::int`;
 const waiting = sql<number>`(count(${shiftSignups.id}) filter (where ${shiftSignups.status} = 'waitlisted'))::int`;
 
-function summaries(db: DbOrTx, where: SQL | undefined): Promise<ShiftSummary[]> {
+function summaries(db: DbOrTx, where: SQL | undefined) {
   return db
     .select({
       shiftId: shifts.id, startsAt: shifts.startsAt, endsAt: shifts.endsAt, theme: shifts.theme, level: shifts.level,
@@ -32,9 +33,12 @@ function summaries(db: DbOrTx, where: SQL | undefined): Promise<ShiftSummary[]> 
     .orderBy(asc(shifts.startsAt), asc(shifts.id));
 }
 
+const shiftsBetweenQuery = preparedQuery('shifts_between', (db) =>
+  summaries(db, and(eq(shifts.status, 'open'), gte(shifts.startsAt, sql.placeholder('from')), lt(shifts.startsAt, sql.placeholder('to')))));
+
 /** Open (not cancelled) shifts starting in [from, to), soonest first, with their seat counts. */
 export async function shiftsBetween(db: DbOrTx, from: Date, to: Date): Promise<ShiftSummary[]> {
-  return summaries(db, and(eq(shifts.status, 'open'), gte(shifts.startsAt, from), lt(shifts.startsAt, to)));
+  return shiftsBetweenQuery(db, { from, to });
 }
 
 /** The given shifts with their seat counts, soonest first (e.g. the ones an import just added). */
@@ -62,8 +66,18 @@ export async function coverage(db: DbOrTx, from: Date, to: Date): Promise<{ seat
 
 /** A member's shifts (confirmed or waitlisted) starting in [from, to), soonest first. */
 export async function memberShiftsBetween(db: DbOrTx, memberId: number, from: Date, to: Date) {
-  return (await shiftsOfMembersBetween(db, [memberId], from, to)).map(({ memberId: _, ...shift }) => shift);
+  return memberShiftsQuery(db, { memberId, from, to });
 }
+
+const memberShiftsQuery = preparedQuery('member_shifts_between', (db) => db
+  .select({ shiftId: shifts.id, startsAt: shifts.startsAt, endsAt: shifts.endsAt, theme: shifts.theme, status: shiftSignups.status })
+  .from(shiftSignups)
+  .innerJoin(shifts, eq(shifts.id, shiftSignups.shiftId))
+  .where(and(
+    eq(shiftSignups.memberId, sql.placeholder('memberId')), eq(shifts.status, 'open'),
+    gte(shifts.startsAt, sql.placeholder('from')), lt(shifts.startsAt, sql.placeholder('to')),
+  ))
+  .orderBy(asc(shifts.startsAt), asc(shifts.id)));
 
 /** memberShiftsBetween for many members in one query (the weekly digest), each row with its member. */
 export async function shiftsOfMembersBetween(db: DbOrTx, memberIds: number[], from: Date, to: Date) {
