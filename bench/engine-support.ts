@@ -56,7 +56,7 @@ export async function addTelegramMembers(db: Db, count: number, chatBase = 1_000
   const ids: number[] = [];
   await inChunks(Array.from({ length: count }, (_, i) => i), 2000, async (chunk) => {
     const rows = await db.insert(members).values(chunk.map((i) => ({
-      rosterKey: `bench-${i}`, name: `Member ${i}`, locale: 'en' as const, timeZone: 'UTC',
+      rosterKey: `bench-${chatBase + i}`, name: `Member ${i}`, locale: 'en' as const, timeZone: 'UTC',
     }))).returning({ id: members.id });
     await db.insert(identities).values(rows.map((r, k) => ({
       platform: 'telegram' as const, platformUserId: String(chatBase + chunk[k]!), memberId: r.id, chatId: String(chatBase + chunk[k]!),

@@ -1,8 +1,11 @@
 /**
- * Per-chat send limits shared by every process, in Redis, plus the platform-wide pause a 429
- * starts. The overall per-platform rate is BullMQ's own limiter on the outbound queue; BullMQ has
- * no per-chat limiter, so this sliding-window log (one sorted set per chat and window) covers
- * Telegram's 1/s per chat and 20/min per group and WeCom's per-member and per-robot limits.
+ * Send limits shared by every process, in Redis: the platform-wide pace, per-chat windows, and
+ * the platform-wide pause a 429 starts. Nothing in BullMQ fits: its limiter counts jobs taken per
+ * fixed window, so it lets a full window through at the end of one second and another at the
+ * start of the next, and Telegram, which counts over any second, answers 429. Here each send
+ * reserves the next slot of an even pace (a GCRA-like schedule) a little under the platform's
+ * rate, and a sliding-window log (one sorted set per chat and window) covers Telegram's 1/s per
+ * chat and 20/min per group and WeCom's per-member and per-robot limits, counted at the slot.
  */
 import type { Redis } from 'ioredis';
 import { createHash, randomUUID } from 'node:crypto';
@@ -15,40 +18,73 @@ interface Window {
   name: string;
 }
 
-/** Result of asking to send now: go, wait for the platform's pause, or wait for this chat's window. */
-export type Admission = { kind: 'go' } | { kind: 'paused'; ms: number } | { kind: 'chat-busy'; ms: number };
+/**
+ * Result of asking to send: go after `ms` (the reserved slot of the pace), or wait for the
+ * platform (paused, or the pace is booked further ahead than a worker should sleep), or wait for
+ * this chat's window.
+ */
+export type Admission = Go | { kind: 'paused'; ms: number } | { kind: 'chat-busy'; ms: number };
+/** A reserved slot `ms` from now; `ticket` names the reservation's entries in the chat windows. */
+type Go = { kind: 'go'; ms: number; ticket: string };
 
 /**
- * KEYS[1] is the platform pause key, KEYS[2] the chat's block key, KEYS[3..] the windows;
- * ARGV = unique id, then max and window length per window. All windows are checked first and
- * only then recorded, so a refused send uses up nothing. Redis's own clock is used so processes
- * with skewed clocks agree.
+ * The share of the platform's rate we pace at. The platform counts arrivals, and requests arrive
+ * a little unevenly after their slots; 3% of headroom keeps that jitter from making a second of
+ * 31 sends while costing 3% of the rate.
+ */
+const PACE_SHARE = 0.97;
+/** A slot further ahead than this is not slept for: the worker hands the job back to the queue. */
+const MAX_PACE_WAIT_MS = 250;
+/**
+ * A worker that wakes this much after its slot (its event loop was busy) takes a fresh slot
+ * instead of sending: late sends going out together with the punctual ones after them would
+ * crowd one second. 10 ms late puts at most 3 extra sends in a second, inside the headroom.
+ */
+const LATE_MS = 10;
+
+/**
+ * KEYS[1] is the platform pause key, KEYS[2] the chat's block key, KEYS[3] the platform's pace key,
+ * KEYS[4..] the chat's windows. ARGV = unique id, the id of a reservation this one replaces (or
+ * ''), pace interval in ms (0: no pace), longest wait for a slot, then max and window length per
+ * window. All windows are checked first and only then recorded, so a refused send uses up
+ * nothing. Redis's own clock is used so processes with skewed clocks agree. Returns
+ * {0, ms until the slot} or {1 paused | 2 chat busy, ms to wait}.
  */
 const ADMIT = `
+if ARGV[2] ~= '' then
+  for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2] .. ':' .. i) end
+end
 local pause = redis.call('PTTL', KEYS[1])
 if pause > 0 then return {1, pause} end
 local block = redis.call('PTTL', KEYS[2])
 if block > 0 then return {2, block} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[3])
+local slot = now
+if interval > 0 then
+  slot = math.max(now, tonumber(redis.call('GET', KEYS[3]) or '0'))
+  if slot - now > tonumber(ARGV[4]) then return {1, slot - now} end
+end
 local wait = 0
-for i = 3, #KEYS do
-  local max = tonumber(ARGV[2 * i - 4])
-  local window = tonumber(ARGV[2 * i - 3])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+for i = 4, #KEYS do
+  local max = tonumber(ARGV[2 * i - 3])
+  local window = tonumber(ARGV[2 * i - 2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', slot - window)
   local count = redis.call('ZCARD', KEYS[i])
   if count >= max then
     local edge = redis.call('ZRANGE', KEYS[i], count - max, count - max, 'WITHSCORES')
-    local w = tonumber(edge[2]) + window - now
+    local w = tonumber(edge[2]) + window - slot
     if w > wait then wait = w end
   end
 end
 if wait > 0 then return {2, wait} end
-for i = 3, #KEYS do
-  redis.call('ZADD', KEYS[i], now, ARGV[1] .. ':' .. i)
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * i - 3]))
+if interval > 0 then redis.call('SET', KEYS[3], tostring(slot + interval), 'PX', math.ceil(slot - now + interval) + 1000) end
+for i = 4, #KEYS do
+  redis.call('ZADD', KEYS[i], slot, ARGV[1] .. ':' .. i)
+  redis.call('PEXPIRE', KEYS[i], math.ceil(slot - now) + tonumber(ARGV[2 * i - 2]))
 end
-return {0, 0}
+return {0, math.ceil(slot - now)}
 `;
 
 /** Extends the pause to at least `ms` from now; never shortens one already running. */
@@ -108,15 +144,44 @@ export class SendLimiter {
     return out;
   }
 
-  /** Records one send to `to` if the platform is not paused and the chat's windows allow it. */
-  async admit(to: ChatRef): Promise<Admission> {
+  /** Milliseconds between two sends to `platform`, or 0 when only per-chat limits apply. */
+  paceMs(platform: Platform): number {
+    const perSecond = this.settings.limits[platform].globalPerSecond;
+    return perSecond > 0 ? 1000 / (perSecond * PACE_SHARE) : 0;
+  }
+
+  /**
+   * Reserves the next slot of the platform's pace for one send to `to`, if the platform is not
+   * paused and the chat's windows allow a send at that slot; `replacing` gives back the chat
+   * window entries of an earlier reservation. The caller waits with untilSlot() and then sends.
+   */
+  async admit(to: ChatRef, replacing = ''): Promise<Admission> {
     const windows = this.windows(to);
-    const keys = [this.pauseKey(to.platform), this.blockKey(to), ...windows.map((w) => `${this.prefix}:limit:${to.platform}:${w.name}:${to.chatId}`)];
-    const args = [randomUUID(), ...windows.flatMap((w) => [String(w.max), String(w.ms)])];
+    const keys = [
+      this.pauseKey(to.platform), this.blockKey(to), `${this.prefix}:pace:${to.platform}`,
+      ...windows.map((w) => `${this.prefix}:limit:${to.platform}:${w.name}:${to.chatId}`),
+    ];
+    const ticket = randomUUID();
+    const args = [ticket, replacing, String(this.paceMs(to.platform)), String(MAX_PACE_WAIT_MS), ...windows.flatMap((w) => [String(w.max), String(w.ms)])];
     const [code, ms] = (await runScript(this.redis, ADMIT, ADMIT_SHA, keys, args)) as [number, number];
     if (code === 1) return { kind: 'paused', ms };
     if (code === 2) return { kind: 'chat-busy', ms };
-    return { kind: 'go' };
+    return { kind: 'go', ms, ticket };
+  }
+
+  /**
+   * Sleeps until an admitted send's slot. Waking more than LATE_MS after it takes a fresh slot
+   * instead, which may come back paused or chat-busy like any admission.
+   */
+  async untilSlot(to: ChatRef, admission: Go): Promise<Admission> {
+    let current: Admission = admission;
+    while (current.kind === 'go') {
+      const slotAt = Date.now() + current.ms;
+      if (current.ms > 0) await new Promise((resolve) => setTimeout(resolve, current.ms));
+      if (Date.now() - slotAt <= LATE_MS) return current;
+      current = await this.admit(to, current.ticket);
+    }
+    return current;
   }
 
   /** Stops every send to `platform` for `ms` (the platform answered 429 with retry_after). */

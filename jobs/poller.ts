@@ -2,7 +2,7 @@ import type { Logger } from '../src/core/logger.js';
 
 /**
  * Runs `round` every `intervalMs` without overlapping itself; a round that reports a full batch
- * runs again at once. A failing round (database or Redis away) is logged and retried with a
+ * runs again after `againAfterMs` (at once by default). A failing round (database or Redis away) is logged and retried with a
  * growing pause, so an outage neither spins nor stops the poller.
  */
 export class Poller {
@@ -16,6 +16,7 @@ export class Poller {
     private readonly intervalMs: number,
     private readonly round: () => Promise<boolean>,
     private readonly logger: Logger,
+    private readonly againAfterMs = 0,
   ) {}
 
   start(): this {
@@ -49,7 +50,7 @@ export class Poller {
         }
       }
       this.running = undefined;
-      this.schedule(again ? 0 : this.intervalMs * Math.min(1 + this.failures, 10));
+      this.schedule(again ? this.againAfterMs : this.intervalMs * Math.min(1 + this.failures, 10));
     })();
     return this.running;
   }

@@ -16,7 +16,7 @@ import {
 } from '../../src/domain/delivery/status.js';
 import { outboundPayload } from '../queues.js';
 import type { EngineContext, SendObservation } from '../context.js';
-import type { SendLimiter } from '../limiter.js';
+import type { Admission, SendLimiter } from '../limiter.js';
 
 /** What became of one processing of a send job (the job's return value, shown in the dashboard). */
 export type SendOutcome = SendObservation;
@@ -68,21 +68,15 @@ export function outboundProcessor(opts: OutboundWorkerOptions) {
     }
     const to: ChatRef = { platform, chatId: row.chatId, kind: row.chatKey !== null ? 'group' : 'private' };
     const admission = await limiter.admit(to);
-    if (admission.kind === 'paused') {
-      await queue.rateLimit(admission.ms);
-      throw Worker.RateLimitError();
-    }
-    if (admission.kind === 'chat-busy') {
-      await job.moveToDelayed(Date.now() + admission.ms, token);
-      throw new DelayedError();
-    }
+    if (admission.kind !== 'go') return holdBack(job, token, admission);
     const message = renderDelivery(row, found.recipient ?? engine.groupReader);
     const claim = await claimDelivery(db, row.id, now);
     if (!claim) return 'skipped';
-    if (Date.now() < pausedUntil) {
-      await releaseClaim(db, row.id, claim, 'platform paused');
-      await queue.rateLimit(pausedUntil - Date.now());
-      throw Worker.RateLimitError();
+    const slot = await limiter.untilSlot(to, admission);
+    if (slot.kind !== 'go' || Date.now() < pausedUntil) {
+      const wait = slot.kind !== 'go' ? slot : { kind: 'paused' as const, ms: pausedUntil - Date.now() };
+      await releaseClaim(db, row.id, claim, wait.kind === 'paused' ? 'platform paused' : 'chat busy');
+      return holdBack(job, token, wait);
     }
     const started = performance.now();
     let messageId: string;
@@ -97,6 +91,16 @@ export function outboundProcessor(opts: OutboundWorkerOptions) {
     await recordSent(job, row.id, claim, messageId, found.recipient?.unreachableAt != null);
     return 'sent';
   };
+
+  /** Hands the job back: the whole queue waits out a platform pause, one chat's job its window. */
+  async function holdBack(job: Job, token: string | undefined, admission: Exclude<Admission, { kind: 'go' }>): Promise<never> {
+    if (admission.kind === 'paused') {
+      await queue.rateLimit(admission.ms);
+      throw Worker.RateLimitError();
+    }
+    await job.moveToDelayed(Date.now() + admission.ms, token);
+    throw new DelayedError();
+  }
 
   function isDue(row: DeliveryRow, now: Date): boolean {
     return row.notBefore.getTime() <= now.getTime() || row.notBefore.getTime() <= row.createdAt.getTime();

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../store/db.js';
 import { deliveries } from '../../store/schema/index.js';
 import type { Platform } from '../../core/messages.js';
@@ -16,7 +16,7 @@ export interface QueuedDelivery {
  * Whether a row is due at `now`. Rows written without `notBefore` carry the insert time there
  * (equal to createdAt) and are always due, whatever clock the engine runs on.
  */
-export function dueCondition(now: Date) {
+export function dueCondition(now: Date | Placeholder) {
   return or(lte(deliveries.notBefore, now), lte(deliveries.notBefore, deliveries.createdAt));
 }
 

@@ -6,7 +6,7 @@ const int = (min: number, def: number) => z.number().int().min(min).default(def)
 /** Sends allowed per window; `0` for a window means no limit of that kind. */
 const telegramLimits = z
   .object({
-    /** Telegram: about 30 messages per second to different chats (BullMQ limiter on the queue). */
+    /** Telegram: about 30 messages per second to different chats (paced a little under it, jobs/limiter.ts). */
     globalPerSecond: int(1, 30),
     /** About one message per second to one chat. */
     perChatPerSecond: int(0, 1),

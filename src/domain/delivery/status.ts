@@ -15,6 +15,7 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../../store/db.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { deliveries, members } from '../../store/schema/index.js';
 import type { Locale } from '../../core/i18n.js';
 import type { Platform } from '../../core/messages.js';
@@ -29,11 +30,7 @@ export interface SendableDelivery {
 }
 
 export async function loadDelivery(db: DbOrTx, id: number): Promise<SendableDelivery | undefined> {
-  const [found] = await db
-    .select({ row: deliveries, locale: members.locale, timeZone: members.timeZone, unreachableAt: members.unreachableAt })
-    .from(deliveries)
-    .leftJoin(members, eq(deliveries.memberId, members.id))
-    .where(eq(deliveries.id, id));
+  const [found] = await loadDeliveryQuery(db, { id });
   if (!found) return undefined;
   const recipient = found.locale && found.timeZone ? { locale: found.locale, timeZone: found.timeZone, unreachableAt: found.unreachableAt } : undefined;
   return { row: found.row, recipient };
@@ -42,16 +39,37 @@ export async function loadDelivery(db: DbOrTx, id: number): Promise<SendableDeli
 /** Claims a due pending row for one send; returns the claim token, or undefined if it is not ours to send. */
 export async function claimDelivery(db: DbOrTx, id: number, now: Date): Promise<string | undefined> {
   const token = randomUUID();
-  const rows = await db
-    .update(deliveries)
-    .set({ status: 'sending', claimToken: token, claimedAt: now, attempts: sql`${deliveries.attempts} + 1` })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'pending'), dueCondition(now)))
-    .returning({ id: deliveries.id });
+  const rows = await claimQuery(db, { id, token, now });
   return rows.length > 0 ? token : undefined;
 }
 
-const claimedBy = (id: number, token: string) =>
-  and(eq(deliveries.id, id), eq(deliveries.claimToken, token), inArray(deliveries.status, ['sending', 'uncertain']));
+/** A placeholder where drizzle's set() wants a value or SQL. */
+const param = (name: string) => sql`${sql.placeholder(name)}`;
+
+// The three statements of every send, prepared (store/prepared.ts): a fan-out runs them
+// thousands of times a minute.
+const loadDeliveryQuery = preparedQuery('delivery_load', (db) => db
+  .select({ row: deliveries, locale: members.locale, timeZone: members.timeZone, unreachableAt: members.unreachableAt })
+  .from(deliveries)
+  .leftJoin(members, eq(deliveries.memberId, members.id))
+  .where(eq(deliveries.id, sql.placeholder('id'))));
+
+const claimQuery = preparedQuery('delivery_claim', (db) => db
+  .update(deliveries)
+  .set({ status: 'sending', claimToken: param('token'), claimedAt: param('now'), attempts: sql`${deliveries.attempts} + 1` })
+  .where(and(eq(deliveries.id, sql.placeholder('id')), eq(deliveries.status, 'pending'), dueCondition(sql.placeholder('now'))))
+  .returning({ id: deliveries.id }));
+
+const markSentQuery = preparedQuery('delivery_sent', (db) => db
+  .update(deliveries)
+  .set({
+    status: 'sent', platform: param('platform'), platformMessageId: param('messageId'), sentAt: param('now'), lastError: null,
+  })
+  .where(and(
+    eq(deliveries.id, sql.placeholder('id')), eq(deliveries.claimToken, sql.placeholder('token')),
+    inArray(deliveries.status, ['sending', 'uncertain']),
+  ))
+  .returning({ memberId: deliveries.memberId }));
 
 /**
  * Records the platform's message id. With `clearUnreachable` it also clears the member's
@@ -60,11 +78,7 @@ const claimedBy = (id: number, token: string) =>
 export async function markSent(
   db: Db, id: number, token: string, platform: Platform, messageId: string, now: Date, clearUnreachable = true,
 ): Promise<boolean> {
-  const rows = await db
-    .update(deliveries)
-    .set({ status: 'sent', platform, platformMessageId: messageId, sentAt: now, lastError: null })
-    .where(claimedBy(id, token))
-    .returning({ memberId: deliveries.memberId });
+  const rows = await markSentQuery(db, { id, token, platform, messageId, now });
   const memberId = rows[0]?.memberId;
   if (memberId != null && clearUnreachable) {
     await db.update(members).set({ unreachableAt: null }).where(and(eq(members.id, memberId), isNotNull(members.unreachableAt)));
