@@ -53,11 +53,15 @@ export interface EngineOptions {
 /** A running engine; `close()` lets jobs in flight finish, then closes queues and connections it made. */
 /** Milliseconds between two full outbox batches (see startTimers). */
 const RELAY_CATCH_UP_PAUSE_MS = 50;
+/** How soon the relay runs after a reminder wrote deliveries; a burst of reminders shares a run. */
+const REMINDER_RELAY_WAKE_MS = 20;
 
 export class DeliveryEngine {
   readonly queues = new Map<Platform, Queue>();
   readonly workers: Worker[] = [];
   readonly pollers: Poller[] = [];
+  /** The outbox relay's poller, when this process relays. */
+  private outboxPoller: Poller | undefined;
   relay!: OutboxRelay;
   reminders!: ReminderScheduling;
   sweep!: Sweep;
@@ -113,7 +117,9 @@ export class DeliveryEngine {
       }
     }
     if (roles.scheduler) {
-      addWorker(REMINDERS_QUEUE, reminderProcessor(context, this.options.reminderSources ?? {}), { concurrency: settings.worker.reminderConcurrency });
+      // A reminder is due now: its deliveries should not wait for the relay's next poll.
+      const wakeRelay = () => this.outboxPoller?.wake(REMINDER_RELAY_WAKE_MS);
+      addWorker(REMINDERS_QUEUE, reminderProcessor(context, this.options.reminderSources ?? {}, wakeRelay), { concurrency: settings.worker.reminderConcurrency });
       addWorker(RECURRING_QUEUE, recurringProcessor(context, this.options.recurring ?? {}), { concurrency: 1 });
       await upsertSchedulers(this.recurringQueue, settings, Object.keys(this.options.recurring ?? {}), context.groupReader.timeZone);
     }
@@ -129,7 +135,8 @@ export class DeliveryEngine {
       // A short breath between full batches: relaying a 10,000-row notice back to back kept the
       // database too busy for the first sends to keep their pace (still ≥ 3,000 rows a second).
       const relayRound = async () => (await this.relay.relayOnce()) >= context.settings.relay.batchSize;
-      this.pollers.push(new Poller('outbox', pollMs, relayRound, context.logger, RELAY_CATCH_UP_PAUSE_MS).start());
+      this.outboxPoller = new Poller('outbox', pollMs, relayRound, context.logger, RELAY_CATCH_UP_PAUSE_MS).start();
+      this.pollers.push(this.outboxPoller);
     }
     if (roles.scheduler) {
       this.pollers.push(new Poller('events', pollMs, async () => (await this.reminders.relayEvents()) >= context.settings.relay.batchSize, context.logger).start());

@@ -10,6 +10,10 @@ export class Poller {
   private running: Promise<void> | undefined;
   private stopped = false;
   private failures = 0;
+  /** When the next round is due (ms since the epoch), while one is scheduled. */
+  private nextAt = Infinity;
+  /** A wake-up that came during a round: the round after it runs this soon at the latest. */
+  private wakeWithinMs: number | undefined;
 
   constructor(
     private readonly name: string,
@@ -30,14 +34,29 @@ export class Poller {
     if (!this.stopped) await this.run();
   }
 
+  /**
+   * Brings the next round forward to within `ms`: something was just written for it. Many
+   * wake-ups in a burst still make one round per `ms`, not one each.
+   */
+  wake(ms: number): void {
+    if (this.stopped) return;
+    if (this.running) this.wakeWithinMs = Math.min(this.wakeWithinMs ?? ms, ms);
+    else if (this.nextAt > Date.now() + ms) {
+      clearTimeout(this.timer);
+      this.schedule(ms);
+    }
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
+    this.nextAt = Date.now() + ms;
     this.timer = setTimeout(() => void this.run(), ms);
   }
 
   private async run(): Promise<void> {
     if (this.running) return this.running;
     clearTimeout(this.timer);
+    this.nextAt = Infinity;
     this.running = (async () => {
       let again = false;
       try {
@@ -50,7 +69,9 @@ export class Poller {
         }
       }
       this.running = undefined;
-      this.schedule(again ? this.againAfterMs : this.intervalMs * Math.min(1 + this.failures, 10));
+      const next = again ? this.againAfterMs : this.intervalMs * Math.min(1 + this.failures, 10);
+      this.schedule(Math.min(next, this.wakeWithinMs ?? next));
+      this.wakeWithinMs = undefined;
     })();
     return this.running;
   }
