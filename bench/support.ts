@@ -105,15 +105,7 @@ export function benchRedis(url: string, keyPrefix?: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, ...(keyPrefix && { keyPrefix }) });
 }
 
-/** Deletes every key matching `pattern` (a benchmark's own prefix). */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export { deleteKeys } from '../test/support/redis-keys.js';
 
 /** The `p`-th percentile (0–100) of `values` (nearest rank). */
 export function percentile(values: number[], p: number): number {

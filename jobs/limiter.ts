@@ -8,7 +8,8 @@
  * chat and 20/min per group and WeCom's per-member and per-robot limits, counted at the slot.
  */
 import type { Redis } from 'ioredis';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { RedisScript } from '../src/store/redis-script.js';
 import type { ChatRef, Platform } from '../src/core/messages.js';
 import type { DeliverySettings } from '../src/domain/delivery/settings.js';
 
@@ -25,7 +26,7 @@ interface Window {
  */
 export type Admission = Go | { kind: 'paused'; ms: number } | { kind: 'chat-busy'; ms: number };
 /** A reserved slot `ms` from now; `ticket` names the reservation's entries in the chat windows. */
-type Go = { kind: 'go'; ms: number; ticket: string };
+export type Go = { kind: 'go'; ms: number; ticket: string };
 
 /**
  * The share of the platform's rate we pace at. The platform counts arrivals, and requests arrive
@@ -51,7 +52,7 @@ const LATE_MS = 6;
  * nothing. Redis's own clock is used so processes with skewed clocks agree. Returns
  * {0, ms until the slot} or {1 paused | 2 chat busy, ms to wait}.
  */
-const ADMIT = `
+const ADMIT = new RedisScript(`
 if ARGV[2] ~= '' then
   for i = 4, #KEYS do redis.call('ZREM', KEYS[i], ARGV[2] .. ':' .. i) end
 end
@@ -86,28 +87,15 @@ for i = 4, #KEYS do
   redis.call('PEXPIRE', KEYS[i], math.ceil(slot - now) + tonumber(ARGV[2 * i - 2]))
 end
 return {0, math.ceil(slot - now)}
-`;
+`);
 
 /** Extends the pause to at least `ms` from now; never shortens one already running. */
-const PAUSE = `
+const PAUSE = new RedisScript(`
 local left = redis.call('PTTL', KEYS[1])
 if left < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
 return 1
-`;
+`);
 
-/** Runs a Lua script by its SHA (sending the text only when Redis does not know it yet, e.g. after a restart). */
-async function runScript(redis: Redis, lua: string, sha: string, keys: string[], args: string[]): Promise<unknown> {
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-    return redis.eval(lua, keys.length, ...keys, ...args);
-  }
-}
-
-const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
-const ADMIT_SHA = sha1(ADMIT);
-const PAUSE_SHA = sha1(PAUSE);
 
 export class SendLimiter {
   constructor(
@@ -165,7 +153,7 @@ export class SendLimiter {
     ];
     const ticket = randomUUID();
     const args = [ticket, replacing, String(this.paceMs(to.platform)), String(MAX_PACE_WAIT_MS), ...windows.flatMap((w) => [String(w.max), String(w.ms)])];
-    const [code, ms] = (await runScript(this.redis, ADMIT, ADMIT_SHA, keys, args)) as [number, number];
+    const [code, ms] = (await ADMIT.run(this.redis, keys, args)) as [number, number];
     if (code === 1) return { kind: 'paused', ms };
     if (code === 2) return { kind: 'chat-busy', ms };
     return { kind: 'go', ms, ticket };
@@ -188,12 +176,12 @@ export class SendLimiter {
 
   /** Stops every send to `platform` for `ms` (the platform answered 429 with retry_after). */
   async pause(platform: Platform, ms: number): Promise<void> {
-    await runScript(this.redis, PAUSE, PAUSE_SHA, [this.pauseKey(platform)], [String(Math.ceil(ms))]);
+    await PAUSE.run(this.redis, [this.pauseKey(platform)], [Math.ceil(ms)]);
   }
 
   /** Holds sends to one chat for `ms` (a platform's limit for that member or robot chat was hit). */
   async block(to: ChatRef, ms: number): Promise<void> {
-    await runScript(this.redis, PAUSE, PAUSE_SHA, [this.blockKey(to)], [String(Math.ceil(ms))]);
+    await PAUSE.run(this.redis, [this.blockKey(to)], [Math.ceil(ms)]);
   }
 
   /** Milliseconds the platform stays paused (0 when it is not). */

@@ -28,12 +28,6 @@ export class Poller {
     return this;
   }
 
-  /** Runs one round now (after the current one, if any); for tests and for an explicit wake-up. */
-  async kick(): Promise<void> {
-    await this.running;
-    if (!this.stopped) await this.run();
-  }
-
   /**
    * Brings the next round forward to within `ms`: something was just written for it. Many
    * wake-ups in a burst still make one round per `ms`, not one each.

@@ -107,8 +107,7 @@ export function hasKey(key: string): boolean {
  * are translated too. Used for replies and, at send time, for outbox rows.
  */
 export function t(locale: Locale, key: string, params: Params = {}, timeZone = 'Asia/Shanghai'): string {
-  const resolved: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) resolved[k] = resolveParam(v, locale, timeZone);
+  const resolved = resolveParams(params, locale, timeZone);
   const parts = compiled(locale, key);
   if (!parts) return fixed[locale](key, resolved) as string;
   let out = '';
@@ -153,9 +152,13 @@ function cut(text: string): CompiledString {
 
 /** The text i18next itself gives for `key` (no shortcut); for the test that the shortcut agrees. */
 export function tViaI18next(locale: Locale, key: string, params: Params = {}, timeZone = 'Asia/Shanghai'): string {
+  return fixed[locale](key, resolveParams(params, locale, timeZone)) as string;
+}
+
+function resolveParams(params: Params, locale: Locale, timeZone: string): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) resolved[k] = resolveParam(v, locale, timeZone);
-  return fixed[locale](key, resolved) as string;
+  return resolved;
 }
 
 /** Maps a platform's language hint (Telegram's language_code) to one of ours. */

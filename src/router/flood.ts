@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisScript } from '../store/redis-script.js';
 
 /** What to do with an incoming message before any handler runs. */
 export type Admission = 'ok' | 'warn' | 'ignore' | 'duplicate';
@@ -22,8 +23,8 @@ export async function admitMessage(
   const window = Math.floor(now.getTime() / 1000 / flood.windowSeconds);
   const floodKey = `flood:${senderKey}:${window}`;
   const count = (seenKey
-    ? await redis.eval(ADMIT, 2, floodKey, seenKey, flood.windowSeconds * 2, SEEN_TTL_SECONDS)
-    : await redis.eval(ADMIT, 1, floodKey, flood.windowSeconds * 2)) as number;
+    ? await ADMIT.run(redis, [floodKey, seenKey], [flood.windowSeconds * 2, SEEN_TTL_SECONDS])
+    : await ADMIT.run(redis, [floodKey], [flood.windowSeconds * 2])) as number;
   if (count < 0) return 'duplicate';
   if (count <= flood.limit) return 'ok';
   return count === flood.limit + 1 ? 'warn' : 'ignore';
@@ -31,8 +32,8 @@ export async function admitMessage(
 
 // A script, so a re-delivered message does not count towards the flood limit and both checks
 // still take one round trip. KEYS: flood counter[, seen id]; ARGV: counter TTL[, seen TTL].
-const ADMIT = `
+const ADMIT = new RedisScript(`
 if KEYS[2] and not redis.call('SET', KEYS[2], '1', 'EX', ARGV[2], 'NX') then return -1 end
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n`;
+return n`);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../store/db.js';
 import { preparedQuery } from '../../store/prepared.js';
 import { dutyLogs, members, shiftSignups, shifts } from '../../store/schema/index.js';
@@ -66,22 +66,16 @@ export async function coverage(db: DbOrTx, from: Date, to: Date): Promise<{ seat
 
 /** A member's shifts (confirmed or waitlisted) starting in [from, to), soonest first. */
 export async function memberShiftsBetween(db: DbOrTx, memberId: number, from: Date, to: Date) {
-  return memberShiftsQuery(db, { memberId, from, to });
+  return (await memberShiftsQuery(db, { memberId, from, to })).map(({ memberId: _, ...shift }) => shift);
 }
-
-const memberShiftsQuery = preparedQuery('member_shifts_between', (db) => db
-  .select({ shiftId: shifts.id, startsAt: shifts.startsAt, endsAt: shifts.endsAt, theme: shifts.theme, status: shiftSignups.status })
-  .from(shiftSignups)
-  .innerJoin(shifts, eq(shifts.id, shiftSignups.shiftId))
-  .where(and(
-    eq(shiftSignups.memberId, sql.placeholder('memberId')), eq(shifts.status, 'open'),
-    gte(shifts.startsAt, sql.placeholder('from')), lt(shifts.startsAt, sql.placeholder('to')),
-  ))
-  .orderBy(asc(shifts.startsAt), asc(shifts.id)));
 
 /** memberShiftsBetween for many members in one query (the weekly digest), each row with its member. */
 export async function shiftsOfMembersBetween(db: DbOrTx, memberIds: number[], from: Date, to: Date) {
-  if (memberIds.length === 0) return [];
+  return memberIds.length === 0 ? [] : signedUpShifts(db, inArray(shiftSignups.memberId, memberIds), from, to);
+}
+
+/** The shifts the members `whose` picks hold a seat on or wait for, starting in [from, to), soonest first. */
+function signedUpShifts(db: DbOrTx, whose: SQL, from: Date | Placeholder, to: Date | Placeholder) {
   return db
     .select({
       memberId: shiftSignups.memberId, shiftId: shifts.id, startsAt: shifts.startsAt, endsAt: shifts.endsAt, theme: shifts.theme,
@@ -89,9 +83,12 @@ export async function shiftsOfMembersBetween(db: DbOrTx, memberIds: number[], fr
     })
     .from(shiftSignups)
     .innerJoin(shifts, eq(shifts.id, shiftSignups.shiftId))
-    .where(and(inArray(shiftSignups.memberId, memberIds), eq(shifts.status, 'open'), gte(shifts.startsAt, from), lt(shifts.startsAt, to)))
+    .where(and(whose, eq(shifts.status, 'open'), gte(shifts.startsAt, from), lt(shifts.startsAt, to)))
     .orderBy(asc(shifts.startsAt), asc(shifts.id));
 }
+
+const memberShiftsQuery = preparedQuery('member_shifts_between', (db) =>
+  signedUpShifts(db, eq(shiftSignups.memberId, sql.placeholder('memberId')), sql.placeholder('from'), sql.placeholder('to')));
 
 /**
  * For the performance record: shifts a member held a seat on that ended in [from, to) (pass

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RedisScript } from '../../store/redis-script.js';
 
 export interface MemberLimits {
   perMinute: number;
@@ -21,7 +22,7 @@ const WINDOW_MARGIN_MS = 1000;
 
 // KEYS[1] = the member's set. ARGV: now, minute window, hour window, per minute, per hour, ids…
 // Returns 0 when the ids were added, else the milliseconds until enough of the window frees.
-const RESERVE = `
+const RESERVE = new RedisScript(`
 local now = tonumber(ARGV[1])
 local minuteMs = tonumber(ARGV[2])
 local hourMs = tonumber(ARGV[3])
@@ -44,7 +45,7 @@ if wait > 0 then return wait end
 for i = 6, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], hourMs)
 return 0
-`;
+`);
 
 /** The outcome of asking for sends: granted (with a way to give them back) or wait. */
 export type Reservation = { granted: true; release(): Promise<void> } | { granted: false; retryAfterMs: number };
@@ -79,7 +80,7 @@ export class MemberSendLimiter {
     const now = this.now();
     const ids = Array.from({ length: count }, (_, i) => `${now}-${randomBytes(5).toString('hex')}-${i}`);
     const wait = Number(
-      await this.redis.eval(RESERVE, 1, key, now, 60_000 + WINDOW_MARGIN_MS, 3_600_000 + WINDOW_MARGIN_MS, this.limits.perMinute, this.limits.perHour, ...ids),
+      await RESERVE.run(this.redis, [key], [now, 60_000 + WINDOW_MARGIN_MS, 3_600_000 + WINDOW_MARGIN_MS, this.limits.perMinute, this.limits.perHour, ...ids]),
     );
     if (wait > 0) return { granted: false, retryAfterMs: Math.ceil(wait) };
     return {

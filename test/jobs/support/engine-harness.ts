@@ -14,6 +14,7 @@ import { startDeliveryEngine, ALL_ROLES, type DeliveryEngine, type EngineRoles }
 import type { EngineContext } from '../../../jobs/context.js';
 import type { RecurringHandlers } from '../../../jobs/workers/digests.js';
 import { freshDatabase } from '../../support/db.js';
+import { deleteKeys } from '../../support/redis-keys.js';
 
 export interface EngineHarnessOptions {
   kind?: 'pglite' | 'postgres';
@@ -127,11 +128,4 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export { deleteKeys };
