@@ -20,29 +20,34 @@ interface Window {
 }
 
 /**
- * Result of asking to send: go after `ms` (the reserved slot of the pace), or wait for the
+ * Result of asking to send: go at the reserved slot of the pace, or wait for the
  * platform (paused, or the pace is booked further ahead than a worker should sleep), or wait for
  * this chat's window.
  */
 export type Admission = Go | { kind: 'paused'; ms: number } | { kind: 'chat-busy'; ms: number };
-/** A reserved slot `ms` from now; `ticket` names the reservation's entries in the chat windows. */
-export type Go = { kind: 'go'; ms: number; ticket: string };
+/**
+ * A reserved slot, in this process's clock (ms since the epoch): send not before `at`, and not
+ * after `deadline`, or the send may crowd the next ones; `ticket` names the reservation's entries
+ * in the chat windows.
+ */
+export type Go = { kind: 'go'; at: number; deadline: number; ticket: string };
 
 /**
  * The share of the platform's rate we pace at. The platform counts arrivals, and requests arrive
- * a little unevenly after their slots: at 97% of 300 a second, the busiest second of a
- * 10,000-message fan-out counted 294–299 arrivals in most runs and 301 in one of several
- * (bench/fanout.ts). A 429 then pauses the platform's sends for retry_after; nothing is lost.
+ * a little unevenly after their slots; 3% of headroom (9 sends a second at Telegram's 300 ×10 in
+ * bench/fanout.ts) absorbs that together with LATE_MS. A 429 pauses the platform's sends for
+ * retry_after; nothing is lost.
  */
 const PACE_SHARE = 0.97;
 /** A slot further ahead than this is not slept for: the worker hands the job back to the queue. */
 const MAX_PACE_WAIT_MS = 250;
 /**
- * A worker that wakes this much after its slot (its event loop was busy) takes a fresh slot
- * instead of sending: late sends going out together with the punctual ones after them would
- * crowd one second. 6 ms late puts at most 2 extra sends in a second, inside the headroom.
+ * A send this much after its slot (a busy event loop, or a slow answer from Redis) takes a fresh
+ * slot instead: late sends going out together with the punctual ones after them would crowd one
+ * second. 15 ms late puts at most 5 extra sends in a second, inside the headroom; a tighter bound
+ * burned so many slots under load that the pace fell to 90%.
  */
-const LATE_MS = 6;
+const LATE_MS = 15;
 
 /**
  * KEYS[1] is the platform pause key, KEYS[2] the chat's block key, KEYS[3] the platform's pace key,
@@ -153,22 +158,25 @@ export class SendLimiter {
     ];
     const ticket = randomUUID();
     const args = [ticket, replacing, String(this.paceMs(to.platform)), String(MAX_PACE_WAIT_MS), ...windows.flatMap((w) => [String(w.max), String(w.ms)])];
+    // Redis reserved the slot somewhere between asking and the answer: sending `ms` after the
+    // answer is never early, and a slow answer eats into the lateness allowed from the asking.
+    const asked = Date.now();
     const [code, ms] = (await ADMIT.run(this.redis, keys, args)) as [number, number];
     if (code === 1) return { kind: 'paused', ms };
     if (code === 2) return { kind: 'chat-busy', ms };
-    return { kind: 'go', ms, ticket };
+    return { kind: 'go', at: Date.now() + ms, deadline: asked + ms + LATE_MS, ticket };
   }
 
   /**
-   * Sleeps until an admitted send's slot. Waking more than LATE_MS after it takes a fresh slot
-   * instead, which may come back paused or chat-busy like any admission.
+   * Sleeps until an admitted send's slot. Waking after its deadline (the event loop or Redis was
+   * slow) takes a fresh slot instead, which may come back paused or chat-busy like any admission.
    */
   async untilSlot(to: ChatRef, admission: Go): Promise<Admission> {
     let current: Admission = admission;
     while (current.kind === 'go') {
-      const slotAt = Date.now() + current.ms;
-      if (current.ms > 0) await new Promise((resolve) => setTimeout(resolve, current.ms));
-      if (Date.now() - slotAt <= LATE_MS) return current;
+      const wait = current.at - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (Date.now() <= current.deadline) return current;
       current = await this.admit(to, current.ticket);
     }
     return current;
