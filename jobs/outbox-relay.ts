@@ -6,7 +6,8 @@
  */
 import type { Queue } from 'bullmq';
 import type { Platform } from '../src/core/messages.js';
-import { releaseUnqueued, takeUnqueued, type QueuedDelivery } from '../src/domain/delivery/queueing.js';
+import { groupBy } from '../src/core/group-by.js';
+import { releaseUnqueued, takeUnqueued } from '../src/domain/delivery/queueing.js';
 import { outboundJobOptions, type OutboundPayload } from './queues.js';
 import type { EngineContext } from './context.js';
 
@@ -19,13 +20,13 @@ export class OutboxRelay {
   /** Queues one batch; returns how many rows it took (a full batch means more may be waiting). */
   async relayOnce(): Promise<number> {
     const { db, clock, settings } = this.engine;
+    const limit = await this.room();
+    if (limit === 0) return 0;
     const routed = await takeUnqueued(db, {
-      now: clock.now(), horizonMs: settings.relay.horizonSeconds * 1000, limit: settings.relay.batchSize, active: this.engine.active,
+      now: clock.now(), horizonMs: settings.relay.horizonSeconds * 1000, limit, active: this.engine.active,
     });
-    const byPlatform = new Map<Platform, QueuedDelivery[]>();
-    for (const r of routed) byPlatform.set(r.route.platform, [...(byPlatform.get(r.route.platform) ?? []), r]);
     let failure: unknown;
-    for (const [platform, rows] of byPlatform) {
+    for (const [platform, rows] of groupBy(routed, (r) => r.route.platform)) {
       const queue = this.queues.get(platform);
       try {
         if (!queue) throw new Error(`no outbound queue for ${platform}`);
@@ -40,5 +41,20 @@ export class OutboxRelay {
     }
     if (failure) throw failure;
     return routed.length;
+  }
+
+  /**
+   * How many rows to take now: up to a batch, while some platform's queue holds less than
+   * `aheadSeconds` of its pace in waiting jobs. Which platform a row goes to is decided only as
+   * it is taken, so one queue running short is enough to relay.
+   */
+  private async room(): Promise<number> {
+    const { batchSize, aheadSeconds } = this.engine.settings.relay;
+    let room = this.queues.size === 0 ? batchSize : 0;
+    for (const [platform, queue] of this.queues) {
+      const ahead = Math.ceil(this.engine.settings.limits[platform].globalPerSecond * aheadSeconds);
+      room = Math.max(room, ahead - (await queue.getWaitingCount()));
+    }
+    return Math.min(batchSize, room);
   }
 }

@@ -84,6 +84,13 @@ export const deliverySettings = z
         batchSize: int(1, 500),
         /** Rows due within this many seconds are queued now (as short delayed jobs). */
         horizonSeconds: int(0, 60),
+        /**
+         * A platform's queue is filled only this many seconds of its pace ahead of the sends; the
+         * rest of a large notice waits in the outbox. Relaying 10,000 rows at once took the CPU
+         * and the database from the first sends, and rows routed just before their send follow a
+         * member who changed platform meanwhile.
+         */
+        aheadSeconds: int(1, 2),
       })
       .prefault({}),
     sweep: z

@@ -55,7 +55,8 @@ export const deliveries = pgTable(
   (t) => [
     uniqueIndex('deliveries_once').on(t.kind, t.ref, t.recipient),
     index('deliveries_pending').on(t.status, t.notBefore),
-    index('deliveries_unqueued').on(t.notBefore).where(sql`${t.status} = 'pending' and ${t.enqueuedAt} is null`),
+    // Ordered like the relay takes rows, so taking a batch reads the batch, not every waiting row.
+    index('deliveries_unqueued').on(t.notBefore, t.id).where(sql`${t.status} = 'pending' and ${t.enqueuedAt} is null`),
     index('deliveries_in_queue').on(t.enqueuedAt).where(sql`${t.status} in ('pending', 'sending') and ${t.enqueuedAt} is not null`),
   ],
 );

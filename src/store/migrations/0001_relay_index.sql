@@ -1,0 +1,2 @@
+DROP INDEX "deliveries_unqueued";--> statement-breakpoint
+CREATE INDEX "deliveries_unqueued" ON "deliveries" USING btree ("not_before","id") WHERE "deliveries"."status" = 'pending' and "deliveries"."enqueued_at" is null;
