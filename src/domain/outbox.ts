@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../store/db.js';
+import { resultRows, type DbOrTx } from '../store/db.js';
 import { deliveries, domainEvents } from '../store/schema/index.js';
 import type { Params } from '../core/i18n.js';
 
@@ -42,24 +42,27 @@ export interface DeliveryRequest {
 /** Adds outbox rows; a row that exists already (same kind, ref, recipient) is left as it is. */
 export async function addDeliveries(db: DbOrTx, requests: DeliveryRequest[]): Promise<number> {
   if (requests.length === 0) return 0;
-  let added = 0;
-  // Chunks keep each statement under PostgreSQL's parameter limit for large fan-outs.
-  for (let i = 0; i < requests.length; i += 1000) {
-    const rows = requests.slice(i, i + 1000).map((r) => ({
-      kind: r.kind,
-      ref: r.ref,
-      memberId: 'memberId' in r.to ? r.to.memberId : null,
-      chatKey: 'chatKey' in r.to ? r.to.chatKey : null,
-      recipient: 'memberId' in r.to ? `m:${r.to.memberId}` : `c:${r.to.chatKey}`,
-      template: r.template,
-      params: r.lists ? { ...r.params, ...r.lists } : (r.params ?? {}),
-      buttons: r.buttons ?? null,
-      ...(r.notBefore ? { notBefore: r.notBefore } : {}),
-    }));
-    const inserted = await db.insert(deliveries).values(rows).onConflictDoNothing().returning({ id: deliveries.id });
-    added += inserted.length;
-  }
-  return added;
+  // One statement with a parameter per column (arrays unnested by PostgreSQL): a notice to 10,000
+  // members built as a multi-row VALUES cost drizzle 1.5 s of CPU, blocking the process's event
+  // loop (its own sends and inbound messages) in 150 ms stretches, and needed chunks under
+  // PostgreSQL's parameter limit. Rows without notBefore get now(), like the column default.
+  const column = <T>(pick: (r: DeliveryRequest) => T) => sql.param(requests.map(pick));
+  const result = await db.execute(sql`
+    insert into ${deliveries} (kind, ref, member_id, chat_key, recipient, template, params, buttons, not_before)
+    select kind, ref, member_id, chat_key, recipient, template, params::jsonb, buttons::jsonb, coalesce(not_before::timestamptz, now())
+    from unnest(
+      ${column((r) => r.kind)}::text[], ${column((r) => r.ref)}::text[],
+      ${column((r) => ('memberId' in r.to ? r.to.memberId : null))}::int[],
+      ${column((r) => ('chatKey' in r.to ? r.to.chatKey : null))}::text[],
+      ${column((r) => ('memberId' in r.to ? `m:${r.to.memberId}` : `c:${r.to.chatKey}`))}::text[],
+      ${column((r) => r.template)}::text[],
+      ${column((r) => JSON.stringify(r.lists ? { ...r.params, ...r.lists } : (r.params ?? {})))}::text[],
+      ${column((r) => (r.buttons ? JSON.stringify(r.buttons) : null))}::text[],
+      ${column((r) => r.notBefore?.toISOString() ?? null)}::text[]
+    ) as r(kind, ref, member_id, chat_key, recipient, template, params, buttons, not_before)
+    on conflict do nothing
+    returning id`);
+  return resultRows(result).length;
 }
 
 /** Withdraws outbox rows not sent yet (a cancelled notice, a cancelled sign-up). */

@@ -19,6 +19,11 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either: functions that only read or write once accept both. */
 export type DbOrTx = Db | Tx;
 
+/** The rows of a raw `db.execute()`: node-postgres and PGlite both answer with `{ rows }`. */
+export function resultRows<T = Record<string, unknown>>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
