@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchRedisUrl, SCALE, stopBenchRedis, type Benchmark, type BenchResult, type Metric } from './support.js';
+import { benchRedisUrl, cpuTimes, round, SCALE, stealShare, stopBenchRedis, type Benchmark, type BenchResult, type Metric } from './support.js';
 
 /** Every benchmark, in run order, with the module that exports it. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
@@ -34,6 +34,12 @@ async function runChild(name: string): Promise<void> {
 
 function spawnChild(name: string, redisUrl: string): Promise<BenchResult> {
   const started = Date.now();
+  const cpuBefore = cpuTimes();
+  // Shown beside the figures: on a shared host, time the host took is time the benchmark lost.
+  const withSteal = (metrics: Metric[]): Metric[] => {
+    const steal = stealShare(cpuBefore, cpuTimes());
+    return steal === undefined ? metrics : [...metrics, { label: 'CPU taken by the host meanwhile (steal)', value: round(steal * 100, 1), unit: '%' }];
+  };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), CHILD_FLAG, name], {
       env: { ...process.env, REDIS_URL: redisUrl }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,7 +51,7 @@ function spawnChild(name: string, redisUrl: string): Promise<BenchResult> {
     child.on('exit', (code) => {
       const seconds = (Date.now() - started) / 1000;
       const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
-      if (code === 0 && line) return resolve({ name, seconds, metrics: JSON.parse(line.slice(RESULT_MARK.length)) as Metric[] });
+      if (code === 0 && line) return resolve({ name, seconds, metrics: withSteal(JSON.parse(line.slice(RESULT_MARK.length)) as Metric[]) });
       const why = (err.trim().split('\n').find((l) => /Error/.test(l)) ?? err.trim().split('\n').pop() ?? `exit ${code}`).slice(0, 160);
       resolve({ name, seconds, metrics: [], notMeasured: `failed: ${why}` });
     });

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -29,6 +29,26 @@ export interface Metric {
   unit?: string;
   goal?: string;
   pass?: boolean;
+}
+
+/** The machine's CPU time so far, from /proc/stat (Linux), in clock ticks: all of it, and the steal. */
+export function cpuTimes(): { total: number; steal: number } | undefined {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The share of CPU time the virtual machine's host took between two cpuTimes(): on a shared
+ * host, a benchmark that ran while the host took a fifth of the CPU measured the neighbours too.
+ */
+export function stealShare(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>): number | undefined {
+  if (!before || !after || after.total === before.total) return undefined;
+  return (after.steal - before.steal) / (after.total - before.total);
 }
 
 export interface BenchResult {
