@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../src/core/errors.js';
 import { idArg } from '../src/core/input.js';
 import type { Button } from '../src/core/messages.js';
+import { audit } from '../src/domain/members/members.js';
 import { servedCommittee, visibleNote } from '../src/domain/notes/access.js';
 import { NOTE_BUTTON } from '../src/domain/notes/notify.js';
 import { pointsFor } from '../src/domain/notes/points.js';
@@ -59,6 +60,8 @@ const queue: Command = {
     const { db, settings } = ctx.deps;
     const { notes: waiting, total } = await reviewQueue(db, servedCommittee(ctx.member) ?? null, QUEUE_PAGE);
     if (total === 0) return { text: ctx.t('notes.queue.empty') };
+    // Titles and authors of members' notes: a staff read of personal data.
+    await audit(db, ctx.member.id, 'notes.queue', 'notes', { notes: waiting.map((n) => n.id) });
     const similar = await similarTitles(db, waiting, settings.notes.similarTitleDays);
     const lines = [ctx.t('notes.queue.title', { count: total })];
     for (const n of waiting) {

@@ -174,6 +174,7 @@ const cancelRequestsCommand: Command = {
   run: async (ctx) => {
     const pending = await pendingCancelRequests(ctx.deps.db, ctx.deps.clock.now());
     if (pending.length === 0) return { text: ctx.t('shifts.requests.none') };
+    await audit(ctx.deps.db, ctx.member.id, 'shifts.requests', 'shifts', { signups: pending.slice(0, 10).map((r) => r.signupId) });
     const lines = [ctx.t('shifts.requests.title', { count: pending.length })];
     const buttons: Button[][] = [];
     for (const r of pending.slice(0, 10)) {

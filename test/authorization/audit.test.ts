@@ -42,10 +42,22 @@ describe.each(DATABASE_KINDS)('audit of staff reads and exports (%s)', (kind) =>
     ['a notice\'s confirmation report', () => `/notice ${noticeId}`, 'notice.report'],
     ['a notice\'s confirmations as CSV', () => `/notice ${noticeId} csv`, 'notice.export'],
     ['a member\'s note read by an officer', () => `/note ${a.noteId}`, 'notes.view'],
+    ['the notes review queue', () => '/notequeue', 'notes.queue'],
   ];
 
   it.each(reads)('audits %s', async (_what, line, action) => {
     const rows = await auditedBy(line());
     expect(rows.map((r) => r.action), line()).toContain(action);
+  });
+
+  it('audits the list of late withdrawals, which names the members asking', async () => {
+    // Tonight 20:00 Shanghai: inside the 24-hour cut-off, so a withdrawal becomes a request.
+    const reply = (await h.as(cast.staffSame).send('/newshift 2026-12-01 20:00 22:00 市 3 Education')).map((r) => r.text).join('\n');
+    const shiftId = Number(/#(\d+)/.exec(reply)?.[1]);
+    expect(shiftId, reply).toBeGreaterThan(0);
+    await h.as(cast.memberA).send(`/signup ${shiftId}`);
+    await h.as(cast.memberA).send(`/withdraw ${shiftId}`);
+    const rows = await auditedBy('/cancelrequests');
+    expect(rows.map((r) => r.action)).toContain('shifts.requests');
   });
 });

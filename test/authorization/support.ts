@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { t } from '../../src/core/i18n.js';
+import { resultRows } from '../../src/store/db.js';
 import type { Reply } from '../../src/router/types.js';
 import { Harness } from '../support/harness.js';
 
@@ -67,21 +68,16 @@ export function buttonData(replies: Reply[], prefix: string): string {
  * nothing was written, whatever table a handler might have touched.
  */
 export async function snapshot(h: Harness): Promise<Record<string, string>> {
-  const tables = rowsOf<{ name: string }>(await h.db.execute(
+  const tables = resultRows<{ name: string }>(await h.db.execute(
     sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
   ));
   const out: Record<string, string> = {};
   for (const { name } of tables) {
-    const [row] = rowsOf<{ n: number; digest: string | null }>(await h.db.execute(
+    const [row] = resultRows<{ n: number; digest: string | null }>(await h.db.execute(
       sql.raw(`SELECT count(*)::int AS n, md5(string_agg(r::text, ',' ORDER BY r::text)) AS digest FROM "${name}" r`),
     ));
     if (!row) throw new Error(`no count for ${name}`);
     out[name] = `${row.n}:${row.digest ?? ''}`;
   }
   return out;
-}
-
-/** The rows of a raw query's result; node-postgres and PGlite both answer `{ rows }`. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
 }
