@@ -104,7 +104,7 @@ export async function adoptLocaleHint(db: DbOrTx, member: Member, hint: Locale |
 
 export async function setTimeZone(db: DbOrTx, memberId: number, zone: string): Promise<void> {
   if (!IANAZone.isValidZone(zone)) throw new UserError('tz.invalid', { zone });
-  await db.update(members).set({ timeZone: zone, updatedAt: sql`now()` }).where(eq(members.id, memberId));
+  await db.update(members).set({ timeZone: zone, timeZoneChosen: true, updatedAt: sql`now()` }).where(eq(members.id, memberId));
 }
 
 /** Finds members by name, exact first, then by prefix; used by staff commands that name a member. */

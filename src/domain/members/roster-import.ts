@@ -123,7 +123,11 @@ async function upsertMember(db: Db, values: MemberValues): Promise<'added' | 'up
       return 'added';
     }
     // A member's own choice of language and time zone outlives a re-import of the roster.
-    const incoming = { ...values, locale: existing.localeChosen ? existing.locale : values.locale };
+    const incoming = {
+      ...values,
+      locale: existing.localeChosen ? existing.locale : values.locale,
+      timeZone: existing.timeZoneChosen ? existing.timeZone : values.timeZone,
+    };
     const changed = (Object.keys(incoming) as (keyof MemberValues)[]).some((k) => incoming[k] !== existing[k as keyof typeof existing]);
     if (!changed) return 'unchanged';
     await tx.update(members).set({ ...incoming, updatedAt: sql`now()` }).where(eq(members.id, existing.id));

@@ -19,6 +19,8 @@ export const members = pgTable(
     /** True once the member chose a language; until then a platform's hint may set it. */
     localeChosen: boolean('locale_chosen').notNull().default(false),
     timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+    /** True once the member chose a zone with /tz; a roster re-import then leaves it alone. */
+    timeZoneChosen: boolean('time_zone_chosen').notNull().default(false),
     wecomUserId: text('wecom_user_id'),
     telegramUsername: text('telegram_username'),
     /** Set when a platform said the member cannot be reached (blocked the bot, left). */

@@ -62,12 +62,19 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
     expect(reply).toContain('第 8 列：與第 2 列重複');
   });
 
-  it('keeps a language the member chose when the roster is imported again', async () => {
+  it('keeps a language and a time zone the member chose when the roster is imported again', async () => {
     await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
     const [wang] = await h.db.select().from(members).where((await import('drizzle-orm')).eq(members.name, '王明'));
     await h.as(wang!).send('/lang en');
+    await h.as(wang!).send('/tz Europe/Paris');
     const again = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
     expect(again.unchanged).toBe(3);
-    expect((await h.reload(wang!.id)).locale).toBe('en');
+    expect(await h.reload(wang!.id)).toMatchObject({ locale: 'en', timeZone: 'Europe/Paris' });
+
+    // A zone the member never chose follows the roster.
+    const moved = CSV.replace('Alice Smith,港澳台侨委员会,海外列席,London,member,en,Europe/London', 'Alice Smith,港澳台侨委员会,海外列席,London,member,en,America/New_York');
+    expect(await importRoster(h.db, 'roster.csv', Buffer.from(moved), 'Asia/Shanghai')).toMatchObject({ updated: 1, unchanged: 2 });
+    const [alice] = await h.db.select().from(members).where((await import('drizzle-orm')).eq(members.name, 'Alice Smith'));
+    expect(alice!.timeZone).toBe('America/New_York');
   });
 });
