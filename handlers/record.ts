@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../src/core/errors.js';
 import { day, tk } from '../src/core/i18n.js';
-import { textArg } from '../src/core/input.js';
+import { memberRefArgs } from '../src/core/input.js';
 import { audit, oneMember, type Member } from '../src/domain/members/members.js';
 import { servesCommittee, servedCommittee } from '../src/domain/notes/access.js';
 import {
@@ -55,7 +55,7 @@ const myRecord: Command = {
 /** `/record NAME`: an officer reads the record of a member of a committee they serve; others are "not found". */
 const memberRecord: Command<[string]> = {
   name: 'record', role: 'staff', summaryKey: 'record.viewSummary', usageKey: 'record.viewUsage', privateOnly: true,
-  args: z.tuple([textArg(50)]),
+  args: memberRefArgs(50),
   run: async (ctx, [ref]) => {
     const member = await oneMember(ctx.deps.db, ref);
     if (!servesCommittee(ctx.member, member.committee)) throw new UserError('members.notFound', { ref });

@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { issueBindingCode, CODE_TTL_HOURS } from '../src/domain/members/binding.js';
 import { audit, oneMember } from '../src/domain/members/members.js';
 import { importRoster } from '../src/domain/members/roster-import.js';
-import { textArg } from '../src/core/input.js';
+import { memberRefArgs } from '../src/core/input.js';
 import type { Command, Feature, MemberCtx } from '../src/router/types.js';
 
 const bindcode: Command<[string]> = {
   name: 'bindcode', role: 'staff', summaryKey: 'bindcode.summary', usageKey: 'bindcode.usage',
   privateOnly: true,
-  args: z.tuple([textArg(50)]),
+  args: memberRefArgs(50),
   run: async (ctx, [ref]) => {
     const member = await oneMember(ctx.deps.db, ref);
     const { code, expiresAt } = await issueBindingCode(ctx.deps.db, member.id, ctx.member.id, ctx.deps.clock.now());

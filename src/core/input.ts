@@ -43,6 +43,13 @@ export const textArg = (max: number, min = 1) =>
     .refine((s) => charLength(s) >= min, { message: 'errors.empty' })
     .refine((s) => charLength(s) <= max, { message: 'errors.tooLongField', params: { max } });
 
+/**
+ * A member named by every word after the command ("/record Alice Smith"; quotes not needed), or
+ * "#12", as the single argument of a command; 1..max characters.
+ */
+export const memberRefArgs = (max: number) =>
+  z.array(z.string()).transform((words) => [words.join(' ')] as [string]).pipe(z.tuple([textArg(max)]));
+
 /** A positive whole-number id such as a shift or note number; "#12" is accepted. */
 export const idArg = z
   .string()

@@ -124,4 +124,10 @@ describe.each(DATABASE_KINDS)('the performance record on %s', (kind) => {
     expect(text(await h.as(wang).send('/recordexport'))).toBe('抱歉，您没有使用这个功能的权限。');
     expect((await h.db.select().from(auditLog)).length).toBe(before);
   });
+
+  it('finds a member whose name has several words without quotes, and answers an empty name with the usage', async () => {
+    await h.addMember({ name: 'Alice Smith', committee: '社会和法制委员会' });
+    expect(text(await h.as(zhao).send('/record Alice Smith')).split('\n')[0]).toBe('Alice Smith 的履职档案');
+    expect(text(await h.as(zhao).send('/record'))).toContain(t('zh-Hans', 'record.viewUsage'));
+  });
 });
