@@ -50,12 +50,10 @@ export interface EngineOptions {
   timers?: boolean;
 }
 
-/** A running engine; `close()` lets jobs in flight finish, then closes queues and connections it made. */
-/** Milliseconds between two full outbox batches (see startTimers). */
-const RELAY_CATCH_UP_PAUSE_MS = 50;
 /** How soon the relay runs after a reminder wrote deliveries; a burst of reminders shares a run. */
 const REMINDER_RELAY_WAKE_MS = 20;
 
+/** A running engine; `close()` lets jobs in flight finish, then closes queues and connections it made. */
 export class DeliveryEngine {
   readonly queues = new Map<Platform, Queue>();
   readonly workers: Worker[] = [];
@@ -132,10 +130,9 @@ export class DeliveryEngine {
     const { context, roles } = this.options;
     const { pollMs } = context.settings.relay;
     if (roles.relay) {
-      // A short breath between full batches: relaying a 10,000-row notice back to back kept the
-      // database too busy for the first sends to keep their pace (still ≥ 3,000 rows a second).
+      // How far the relay runs ahead of the sends is kept by OutboxRelay (relay.aheadSeconds).
       const relayRound = async () => (await this.relay.relayOnce()) >= context.settings.relay.batchSize;
-      this.outboxPoller = new Poller('outbox', pollMs, relayRound, context.logger, RELAY_CATCH_UP_PAUSE_MS).start();
+      this.outboxPoller = new Poller('outbox', pollMs, relayRound, context.logger).start();
       this.pollers.push(this.outboxPoller);
     }
     if (roles.scheduler) {

@@ -2,7 +2,7 @@ import type { Logger } from '../src/core/logger.js';
 
 /**
  * Runs `round` every `intervalMs` without overlapping itself; a round that reports a full batch
- * runs again after `againAfterMs` (at once by default). A failing round (database or Redis away) is logged and retried with a
+ * runs again at once. A failing round (database or Redis away) is logged and retried with a
  * growing pause, so an outage neither spins nor stops the poller.
  */
 export class Poller {
@@ -20,7 +20,6 @@ export class Poller {
     private readonly intervalMs: number,
     private readonly round: () => Promise<boolean>,
     private readonly logger: Logger,
-    private readonly againAfterMs = 0,
   ) {}
 
   start(): this {
@@ -63,7 +62,7 @@ export class Poller {
         }
       }
       this.running = undefined;
-      const next = again ? this.againAfterMs : this.intervalMs * Math.min(1 + this.failures, 10);
+      const next = again ? 0 : this.intervalMs * Math.min(1 + this.failures, 10);
       this.schedule(Math.min(next, this.wakeWithinMs ?? next));
       this.wakeWithinMs = undefined;
     })();

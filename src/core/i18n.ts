@@ -52,11 +52,11 @@ const DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'short', day: 
 // Building an Intl.DateTimeFormat costs far more than using one, and a digest or a list formats
 // hundreds of dates in the same few zones: keep one per style, language and zone.
 const formats = new Map<string, Intl.DateTimeFormat>();
-function formatter(style: Intl.DateTimeFormatOptions, styleName: string, locale: Locale, timeZone: string): Intl.DateTimeFormat {
-  const key = `${styleName}|${locale}|${timeZone}`;
+function formatter(style: Intl.DateTimeFormatOptions, styleName: string, intlName: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${styleName}|${intlName}|${timeZone}`;
   let format = formats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(intlLocale[locale], { ...style, timeZone });
+    format = new Intl.DateTimeFormat(intlName, { ...style, timeZone });
     formats.set(key, format);
   }
   return format;
@@ -64,27 +64,23 @@ function formatter(style: Intl.DateTimeFormatOptions, styleName: string, locale:
 
 /** "11月23日周一 09:00 [GMT+8]" / "Mon 23 Nov, 09:00 GMT" — a moment as the reader sees it. */
 export function formatDateTime(at: Date | string, locale: Locale, timeZone: string): string {
-  return formatter(DATE_TIME, 'dt', locale, timeZone).format(new Date(at));
+  return formatter(DATE_TIME, 'dt', intlLocale[locale], timeZone).format(new Date(at));
 }
 
 export function formatTime(at: Date | string, locale: Locale, timeZone: string): string {
-  return formatter(TIME, 't', locale, timeZone).format(new Date(at));
+  return formatter(TIME, 't', intlLocale[locale], timeZone).format(new Date(at));
 }
 
 export function formatDay(isoDate: string, locale: Locale): string {
-  return formatter(DAY, 'd', locale, 'UTC').format(new Date(`${isoDate}T00:00:00Z`));
+  return formatter(DAY, 'd', intlLocale[locale], 'UTC').format(new Date(`${isoDate}T00:00:00Z`));
 }
 
-const isoDays = new Map<string, Intl.DateTimeFormat>();
+const ISO_DAY: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
+
 /** The calendar day (YYYY-MM-DD) `at` falls on in `timeZone`; cheap enough for every line of a list. */
 export function localDate(at: Date, timeZone: string): string {
-  let format = isoDays.get(timeZone);
-  if (!format) {
-    // en-CA writes dates as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone });
-    isoDays.set(timeZone, format);
-  }
-  return format.format(at);
+  // en-CA writes dates as YYYY-MM-DD.
+  return formatter(ISO_DAY, 'iso', 'en-CA', timeZone).format(at);
 }
 
 function resolveParam(v: ParamValue, locale: Locale, timeZone: string): unknown {

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 /**
  * A Lua script run by its SHA1 (EVALSHA), so the hot paths that call it on every message or send
  * do not ship its text each time; the text goes only when Redis does not know it yet (its first
- * use, or after Redis restarted).
+ * use, or after Redis restarted). ioredis's defineCommand does the same, but per connection and
+ * as an untyped method added at run time; this works with any connection we are handed.
  */
 export class RedisScript {
   private readonly sha: string;

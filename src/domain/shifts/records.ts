@@ -20,9 +20,9 @@ export interface ShiftRules {
   monthZone: string;
 }
 
-/** Reads a shift, or refuses with "no such shift". */
 const shiftByIdQuery = preparedQuery('shift_by_id', (db) => db.select().from(shifts).where(eq(shifts.id, sql.placeholder('id'))));
 
+/** Reads a shift, or refuses with "no such shift". */
 export async function shiftById(db: DbOrTx, id: number): Promise<Shift> {
   const [row] = await shiftByIdQuery(db, { id });
   if (!row) throw new UserError('shifts.error.notFound', { id });

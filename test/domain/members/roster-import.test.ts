@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { Harness } from '../../support/harness.js';
 import { DATABASE_KINDS } from '../../support/db.js';
@@ -64,7 +65,7 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
 
   it('keeps a language and a time zone the member chose when the roster is imported again', async () => {
     await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
-    const [wang] = await h.db.select().from(members).where((await import('drizzle-orm')).eq(members.name, '王明'));
+    const [wang] = await h.db.select().from(members).where(eq(members.name, '王明'));
     await h.as(wang!).send('/lang en');
     await h.as(wang!).send('/tz Europe/Paris');
     const again = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
@@ -74,7 +75,7 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
     // A zone the member never chose follows the roster.
     const moved = CSV.replace('Alice Smith,港澳台侨委员会,海外列席,London,member,en,Europe/London', 'Alice Smith,港澳台侨委员会,海外列席,London,member,en,America/New_York');
     expect(await importRoster(h.db, 'roster.csv', Buffer.from(moved), 'Asia/Shanghai')).toMatchObject({ updated: 1, unchanged: 2 });
-    const [alice] = await h.db.select().from(members).where((await import('drizzle-orm')).eq(members.name, 'Alice Smith'));
+    const [alice] = await h.db.select().from(members).where(eq(members.name, 'Alice Smith'));
     expect(alice!.timeZone).toBe('America/New_York');
   });
 });
