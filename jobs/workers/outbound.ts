@@ -8,7 +8,7 @@ import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import { DeliveryError } from '../../src/core/delivery-errors.js';
 import type { ChatRef, Messenger } from '../../src/core/messages.js';
 import { renderDelivery } from '../../src/domain/delivery/render.js';
-import { releaseUnqueued } from '../../src/domain/delivery/queueing.js';
+import { isScheduled, releaseUnqueued } from '../../src/domain/delivery/queueing.js';
 import { memberChannels, pickChannel } from '../../src/domain/delivery/routing.js';
 import {
   claimDelivery, failPending, finishClaim, loadDelivery, markCrashedSend, markSent, markUnreachable, releaseClaim,
@@ -103,7 +103,7 @@ export function outboundProcessor(opts: OutboundWorkerOptions) {
   }
 
   function isDue(row: DeliveryRow, now: Date): boolean {
-    return row.notBefore.getTime() <= now.getTime() || row.notBefore.getTime() <= row.createdAt.getTime();
+    return !isScheduled(row) || row.notBefore.getTime() <= now.getTime();
   }
 
   /** The row was claimed by an earlier run of this job that did not finish. */

@@ -13,11 +13,18 @@ export interface QueuedDelivery {
 }
 
 /**
- * Whether a row is due at `now`. Rows written without `notBefore` carry the insert time there
- * (equal to createdAt) and are always due, whatever clock the engine runs on.
+ * Whether a row is due at `now`. Rows written without `notBefore` carry their insert time there
+ * (the same transaction time as createdAt) and are always due, whatever clock the engine runs on;
+ * a scheduled row is due when the engine's clock reaches it. Equality, not "≤ createdAt": a row
+ * scheduled on a clock behind the database's (a test's fixed clock) would otherwise count as unscheduled.
  */
 export function dueCondition(now: Date | Placeholder) {
-  return or(lte(deliveries.notBefore, now), lte(deliveries.notBefore, deliveries.createdAt));
+  return or(lte(deliveries.notBefore, now), eq(deliveries.notBefore, deliveries.createdAt));
+}
+
+/** Whether a row was written with its own `notBefore` (see dueCondition). */
+export function isScheduled(row: { notBefore: Date; createdAt: Date }): boolean {
+  return row.notBefore.getTime() !== row.createdAt.getTime();
 }
 
 /**
@@ -56,8 +63,7 @@ export async function takeUnqueued(
         unroutable.push(row.id);
         continue;
       }
-      const scheduled = row.notBefore.getTime() > row.createdAt.getTime();
-      routed.push({ id: row.id, route, delayMs: scheduled ? Math.max(0, row.notBefore.getTime() - now.getTime()) : 0 });
+      routed.push({ id: row.id, route, delayMs: isScheduled(row) ? Math.max(0, row.notBefore.getTime() - now.getTime()) : 0 });
     }
     if (routed.length > 0) {
       // Arrays joined by id: each row's route is looked up once, not parsed from a document per row.
