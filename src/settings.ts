@@ -5,6 +5,7 @@ import { notesSettings } from './domain/notes/settings.js';
 import { readingSettings } from './domain/reading/settings.js';
 import { noticesSettings } from './domain/notices/settings.js';
 import { deliverySettings } from './domain/delivery/settings.js';
+import { pointsSettings } from './domain/points/settings.js';
 
 /**
  * Rules staff may tune (cut-offs, limits, points). Defaults are the practice the issues describe;
@@ -23,6 +24,7 @@ export const settingsSchema = z.object({
   reading: readingSettings,
   notices: noticesSettings,
   delivery: deliverySettings,
+  points: pointsSettings,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
