@@ -2,15 +2,23 @@
  * Our own protocol fake of the WeCom server API for a self-built app (gettoken, message/send,
  * appchat/send, media/upload, message/update_template_card) — no maintained fake exists.
  * Answers are WeCom-shaped `{ errcode, errmsg, ... }` with HTTP 200, as WeCom answers even its
- * errors.
+ * errors; the codes are WeCom's (developer document path 90455, 全局错误码).
  *
- * Like WeCom, messages beyond 30 per minute or 1000 per hour to one member are dropped silently:
- * the answer says errcode 0 but nothing is delivered (nor recorded here).
+ * Strict by default, each rule with its document:
+ * - 90454 (应用消息频率限制): beyond 30 per minute or 1000 per hour to one member, messages are
+ *   dropped silently — errcode 0, nothing delivered (nor recorded here).
+ * - 90236 (发送应用消息): with enable_duplicate_check, a message identical to one sent to the same
+ *   members within duplicate_check_interval (default 1800 s, at most 4 hours) is not sent again;
+ *   template cards follow the card rules (wecom-card-rules.ts).
+ * - 90248 (应用推送消息, appchat/send): only chats the app created itself.
+ * - 90253 (上传临时素材): every file larger than 5 bytes; a file at most 20 MB.
+ * - 94945 (更新模版卡片消息): a press's response_code works once.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildCallback, type BuildOptions, type CallbackKeys } from './wecom-callback-builder.js';
+import { cardProblem, INVALID_PARAMETER } from './wecom-card-rules.js';
 
 export interface WecomApiFakeOptions {
   corpId?: string;
@@ -55,12 +63,17 @@ export class WecomApiFake {
   readonly cardUpdates: { responseCode: string; userids: string[]; body: Record<string, unknown> }[] = [];
   /** Messages that WeCom answered 0 but dropped for the per-member limit. */
   droppedCount = 0;
+  /** Messages that WeCom answered 0 but did not send again: repeats caught by enable_duplicate_check. */
+  duplicatesDropped = 0;
+  /** Group chats this app created (appchat/create); appchat/send reaches only these. */
+  readonly appChats = new Set<string>();
   /** Wait this long before answering (after the request has taken effect). */
   delayMs = 0;
   private readonly tokens = new Map<string, number>(); // token → expires at (ms)
   private readonly failures: { errcode: number; errmsg: string; path?: string }[] = [];
   private lostAnswers = 0;
   private readonly sentTo = new Map<string, number[]>(); // member → send times (ms)
+  private readonly recentSends: { key: string; at: number }[] = []; // for the duplicate check
   private counter = 0;
   private readonly opts: Required<WecomApiFakeOptions>;
 
@@ -134,10 +147,17 @@ export class WecomApiFake {
 
   /** Posts a genuine encrypted callback to our webhook at `target`, as WeCom does when a member writes to the app. */
   postCallback(target: string, keys: CallbackKeys, messageXml: string, options?: BuildOptions): Promise<Response> {
-    const { query, body } = buildCallback(keys, messageXml, options);
+    return this.postBuilt(target, buildCallback(keys, messageXml, options));
+  }
+
+  /**
+   * Posts a built callback as it is. WeCom posts the very same request again (same query, same
+   * body) when our answer did not come within 5 seconds (96466 接收消息与事件).
+   */
+  postBuilt(target: string, built: { query: Record<string, string>; body: string }): Promise<Response> {
     const url = new URL(target);
-    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    return fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+    for (const [name, value] of Object.entries(built.query)) url.searchParams.set(name, value);
+    return fetch(url, { method: 'POST', body: built.body, headers: { 'content-type': 'text/xml' } });
   }
 
   async close(): Promise<void> {
@@ -170,7 +190,6 @@ export class WecomApiFake {
       const { errcode, errmsg } = this.failures.splice(failure, 1)[0]!;
       return { errcode, errmsg };
     }
-    if (method !== 'POST') return { errcode: 43004, errmsg: 'require POST method' };
     if (url.pathname === '/cgi-bin/media/upload') return this.upload(q.get('type') ?? '', raw, contentType);
     let body: Record<string, unknown>;
     try {
@@ -209,6 +228,12 @@ export class WecomApiFake {
     if ((msgtype === 'text' || msgtype === 'markdown') && !content.content) {
       return { errcode: 44004, errmsg: 'empty content' };
     }
+    // 90236: text content 最长不超过2048个字节.
+    if (msgtype === 'text' && Buffer.byteLength(String(content.content)) > 2048) return { errcode: 44004, errmsg: 'content over 2048 bytes' };
+    if (msgtype === 'template_card') {
+      const problem = cardProblem(content);
+      if (problem) return { errcode: INVALID_PARAMETER, errmsg: problem };
+    }
     if (msgtype === 'file' && !this.uploads.some((u) => u.mediaId === content.media_id)) {
       return { errcode: 40007, errmsg: 'invalid media_id' };
     }
@@ -225,8 +250,14 @@ export class WecomApiFake {
     if (valid.length === 0) {
       return { errcode: 81013, errmsg: 'user & party & tag all invalid', invaliduser: invalid.join('|') };
     }
-    const reached = valid.filter((u) => this.admit(u));
+    const duplicate = this.checkDuplicate(body);
+    if ('errcode' in duplicate) return duplicate;
     const msgid = `msgid-${++this.counter}`;
+    if (duplicate.repeat) {
+      this.duplicatesDropped++;
+      return { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid };
+    }
+    const reached = valid.filter((u) => this.admit(u));
     if (reached.length > 0) {
       this.delivered.push({ path: '/cgi-bin/message/send', msgid, msgtype: String(body.msgtype), touser: reached, body });
     }
@@ -235,8 +266,27 @@ export class WecomApiFake {
     return answer;
   }
 
+  /**
+   * 90236 enable_duplicate_check: the same message to the same members within the interval is
+   * not sent again. The body without the check's own fields is what must be the same.
+   */
+  private checkDuplicate(body: Record<string, unknown>): Answer | { repeat: boolean } {
+    if (Number(body.enable_duplicate_check ?? 0) !== 1) return { repeat: false };
+    const interval = Number(body.duplicate_check_interval ?? 1800);
+    if (!Number.isInteger(interval) || interval < 1 || interval > 4 * 3600) {
+      return { errcode: INVALID_PARAMETER, errmsg: 'duplicate_check_interval must be at most 4 hours' };
+    }
+    const { enable_duplicate_check: _e, duplicate_check_interval: _i, ...content } = body;
+    const key = canonical(content);
+    const now = this.opts.now();
+    const repeat = this.recentSends.some((s) => s.key === key && s.at > now - interval * 1000);
+    if (!repeat) this.recentSends.push({ key, at: now });
+    return { repeat };
+  }
+
   private sendToChat(body: Record<string, unknown>): Answer {
-    if (typeof body.chatid !== 'string' || !body.chatid) return { errcode: 86003, errmsg: 'chat not found' };
+    // 90248: only a chat this app created (appchat/create) can be written to.
+    if (typeof body.chatid !== 'string' || !this.appChats.has(body.chatid)) return { errcode: 86003, errmsg: 'chatid not found' };
     const problem = this.checkContent(body);
     if (problem) return problem;
     const msgid = `msgid-${++this.counter}`;
@@ -254,6 +304,8 @@ export class WecomApiFake {
     const hasCard = typeof body.template_card === 'object' && body.template_card !== null;
     const hasButton = typeof (body.button as { replace_name?: unknown } | undefined)?.replace_name === 'string';
     if (!hasCard && !hasButton) return { errcode: 40058, errmsg: 'template_card or button required' };
+    const problem = hasCard ? cardProblem(body.template_card) : undefined;
+    if (problem) return { errcode: INVALID_PARAMETER, errmsg: problem };
     const userids = Array.isArray(body.userids) ? body.userids.map(String) : [];
     this.cardUpdates.push({ responseCode, userids, body });
     return { errcode: 0, errmsg: 'ok', invaliduser: [] };
@@ -277,6 +329,8 @@ export class WecomApiFake {
     const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
     const part = boundary ? fileFromMultipart(raw, boundary[1] ?? boundary[2] ?? '') : undefined;
     if (!part || part.data.length === 0) return { errcode: 44001, errmsg: 'empty media data' };
+    // 90253: 所有文件size必须大于5个字节; 普通文件(file) 20MB.
+    if (part.data.length <= 5 || part.data.length > 20 * 1024 * 1024) return { errcode: 40006, errmsg: 'invalid file size' };
     const mediaId = `media-${++this.counter}-${randomBytes(6).toString('hex')}`;
     this.uploads.push({ mediaId, type, filename: part.filename, data: part.data });
     return { errcode: 0, errmsg: 'ok', type, media_id: mediaId, created_at: String(Math.floor(this.opts.now() / 1000)) };
@@ -306,4 +360,13 @@ function fileFromMultipart(raw: Buffer, boundary: string): { filename: string; d
     start = next;
   }
   return undefined;
+}
+
+/** JSON with sorted keys, so that two equal bodies compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
