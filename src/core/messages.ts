@@ -67,6 +67,11 @@ export interface SendResult {
  */
 export interface Messenger {
   readonly platform: Platform;
+  /**
+   * The platform drops an identical repeat sent within this many ms, so an uncertain send may be
+   * retried within that time. Undefined: no such guarantee (never resend an uncertain send).
+   */
+  readonly duplicateCheckMs?: number;
   /** Sends to a member's private chat (`kind: 'private'`, chatId = the member's platform chat/user id) or a group. */
   send(to: Omit<ChatRef, 'platform'>, message: OutgoingMessage): Promise<SendResult>;
   /** Replaces the text and buttons of a message the bot sent earlier. */

@@ -72,6 +72,7 @@ export class WecomApiFake {
   private readonly tokens = new Map<string, number>(); // token → expires at (ms)
   private readonly failures: { errcode: number; errmsg: string; path?: string }[] = [];
   private lostAnswers = 0;
+  private lostAnswersPath?: string;
   private readonly sentTo = new Map<string, number[]>(); // member → send times (ms)
   private readonly recentSends: { key: string; at: number }[] = []; // for the duplicate check
   private counter = 0;
@@ -135,9 +136,10 @@ export class WecomApiFake {
     for (let i = 0; i < times; i++) this.failures.push({ errcode, errmsg, path });
   }
 
-  /** The next `n` sends take effect but their answers are lost (the connection is destroyed). */
-  loseNextAnswers(n = 1): void {
+  /** The next `n` sends (to `path`, if given) take effect but their answers are lost (the connection is destroyed). */
+  loseNextAnswers(n = 1, path?: string): void {
     this.lostAnswers += n;
+    this.lostAnswersPath = path;
   }
 
   /** Delivered messages to one member (message/send) or chat (appchat/send). */
@@ -171,7 +173,7 @@ export class WecomApiFake {
     const raw = await readBody(req);
     const answer = this.answer(req.method ?? '', url, raw, req.headers['content-type'] ?? '');
     const sending = url.pathname !== '/cgi-bin/gettoken';
-    if (sending && this.lostAnswers > 0 && answer.errcode === 0) {
+    if (sending && this.lostAnswers > 0 && answer.errcode === 0 && (this.lostAnswersPath ?? url.pathname) === url.pathname) {
       this.lostAnswers--;
       req.socket.destroy();
       return;

@@ -52,7 +52,7 @@ export interface RecordedFrame {
   at: number;
 }
 
-export interface WecomWsFakeOptions extends Partial<Omit<RobotRuleOptions, 'now'>> {
+export interface WecomWsFakeOptions extends Partial<RobotRuleOptions> {
   /** bot id → secret. Default `{ 'bot-test': 'secret-test' }`. */
   bots?: Record<string, string>;
   /** The robot's display name, which WeCom puts in front of group messages as `@name `. */
@@ -89,7 +89,7 @@ export class WecomWsFake {
 
   private constructor(
     private readonly server: WsServer,
-    private readonly options: Required<Omit<WecomWsFakeOptions, keyof RobotRuleOptions>> & Omit<RobotRuleOptions, 'now'>,
+    private readonly options: Required<Omit<WecomWsFakeOptions, keyof RobotRuleOptions>> & RobotRuleOptions,
   ) {
     server.on('connection', (socket) => this.accept(socket));
   }
@@ -108,6 +108,7 @@ export class WecomWsFake {
       streamWindowMs: options.streamWindowMs ?? 6 * 60_000,
       perMinute: options.perMinute ?? 30,
       perHour: options.perHour ?? 1000,
+      now: options.now ?? Date.now,
     });
   }
 
@@ -130,8 +131,8 @@ export class WecomWsFake {
   state(botId = this.defaultBotId): RobotRules {
     let rules = this.rules.get(botId);
     if (!rules) {
-      const { replyWindowMs, streamWindowMs, perMinute, perHour } = this.options;
-      rules = new RobotRules({ replyWindowMs, streamWindowMs, perMinute, perHour, now: Date.now });
+      const { replyWindowMs, streamWindowMs, perMinute, perHour, now } = this.options;
+      rules = new RobotRules({ replyWindowMs, streamWindowMs, perMinute, perHour, now });
       this.rules.set(botId, rules);
     }
     return rules;

@@ -2,7 +2,8 @@
  * The self-built app's callback URL (接收消息服务器) as a fastify plugin. GET is WeCom's URL
  * verification (answered with the decrypted echostr); POST carries a member's message or event.
  * Every request is checked by callback-security.ts; a genuine POST is answered "success" at
- * once and handled afterwards, because WeCom retries callbacks not answered within 5 seconds.
+ * once and handled afterwards, because WeCom retries callbacks not answered within 5 seconds;
+ * such a retry (the same request again) is answered "success" too and not handled again.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from '../../core/logger.js';
@@ -20,6 +21,7 @@ export interface CallbackRouteOptions {
 }
 
 const STATUS: Record<CallbackRejected['reason'], number> = {
+  repeat: 200,
   'bad-signature': 403,
   stale: 403,
   replay: 403,
@@ -37,6 +39,11 @@ export function wecomCallbackRoute(options: CallbackRouteOptions): FastifyPlugin
   const path = options.path ?? DEFAULT_CALLBACK_PATH;
 
   function refuse(reply: FastifyReply, err: unknown): FastifyReply {
+    if (err instanceof CallbackRejected && err.reason === 'repeat') {
+      // WeCom did not get our first answer and sent the same again: it was handled, say so.
+      logger.debug('wecom callback repeated; answered again, not acted on again');
+      return reply.code(200).type('text/plain').send('success');
+    }
     if (err instanceof CallbackRejected) {
       logger.warn({ reason: err.reason }, 'wecom callback refused');
       return reply.code(STATUS[err.reason]).type('text/plain').send('refused');

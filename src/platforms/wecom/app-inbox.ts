@@ -41,14 +41,16 @@ export class AppInbox {
     const replies = await this.options.handle(incoming);
     const userId = message.FromUserName;
     const update = replies.find((r) => r.updatePressed)?.updatePressed;
-    if (update && message.ResponseCode && message.TaskId) {
+    if (update && message.ResponseCode && message.TaskId && message.EventKey) {
       await api
-        .updatePressedCard({ responseCode: message.ResponseCode, taskId: message.TaskId, userId }, update)
+        .updatePressedCard({ responseCode: message.ResponseCode, taskId: message.TaskId, userId, key: message.EventKey }, update)
         .catch((err: unknown) => this.logFailure(incoming.id, err, 'card update'));
     }
     for (const reply of replies) {
       if (!reply.text.trim() && !hasButtons(reply) && !reply.file) continue;
-      await api.sendToMember(userId, reply).catch((err: unknown) => this.logFailure(incoming.id, err, 'reply'));
+      // A reply is sent once and never retried: it needs no duplicate check, and must not be
+      // dropped as the repeat of an earlier answer with the same text.
+      await api.sendToMember(userId, reply, { duplicateCheck: false }).catch((err: unknown) => this.logFailure(incoming.id, err, 'reply'));
     }
     logger.debug({ msgId: incoming.id, replies: replies.length }, 'wecom app: message handled');
   }

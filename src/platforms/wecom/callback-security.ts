@@ -5,8 +5,13 @@
  * signature is compared in constant time, the timestamp must be within five minutes, a nonce is
  * accepted once, the receive id inside the ciphertext must be our corp id, and bodies are
  * size-limited and parsed without entity expansion. Every refusal is a `CallbackRejected`.
+ *
+ * WeCom posts the very same callback again when our answer did not reach it within 5 seconds
+ * (developer document path 96466). Such an exact repeat of a callback we accepted is
+ * `CallbackRejected('repeat')`: answered as a success, acted on no more. The same nonce with
+ * anything else is a replay.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import type { Redis } from 'ioredis';
@@ -19,6 +24,8 @@ export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 const NONCE_TTL_SECONDS = 2 * MAX_CLOCK_SKEW_SECONDS;
 
 export type CallbackRejectReason =
+  /** An exact repeat of a callback accepted before: answer success, do nothing. */
+  | 'repeat'
   | 'bad-signature'
   | 'stale'
   | 'replay'
@@ -119,13 +126,15 @@ export function createCallbackSecurity(options: CallbackSecurityOptions): Callba
     return opened.message;
   }
 
-  async function admit(p: CheckedParams, ciphertext: string): Promise<string> {
+  async function admit(p: CheckedParams, ciphertext: string): Promise<{ plaintext: string; seen: 'fresh' | 'repeat' }> {
     checkSignature(p, ciphertext);
     checkFresh(p.timestamp);
     const plaintext = unseal(ciphertext);
     // Remembered only once everything else passed, so forged requests cannot burn nonces.
-    if (!(await nonces.remember(p.nonce, NONCE_TTL_SECONDS))) throw new CallbackRejected('replay');
-    return plaintext;
+    const request = createHash('sha256').update([p.signature, p.timestamp, p.nonce, ciphertext].join('\n')).digest('hex');
+    const seen = await nonces.remember(p.nonce, request, NONCE_TTL_SECONDS);
+    if (seen === 'replay') throw new CallbackRejected('replay');
+    return { plaintext, seen };
   }
 
   return {
@@ -134,7 +143,8 @@ export function createCallbackSecurity(options: CallbackSecurityOptions): Callba
       const echostr = params.echostr;
       if (typeof echostr !== 'string' || echostr.length === 0) throw new CallbackRejected('bad-body', 'no echostr');
       if (echostr.length > MAX_CALLBACK_BYTES) throw new CallbackRejected('too-large');
-      return admit(p, echostr);
+      // A repeated verification gets the same echo: it changes nothing.
+      return (await admit(p, echostr)).plaintext;
     },
 
     async openCallback(params, body) {
@@ -148,7 +158,8 @@ export function createCallbackSecurity(options: CallbackSecurityOptions): Callba
       if (typeof ciphertext !== 'string' || ciphertext.length === 0) {
         throw new CallbackRejected('bad-body', 'no Encrypt element');
       }
-      const plaintext = await admit(p, ciphertext);
+      const { plaintext, seen } = await admit(p, ciphertext);
+      if (seen === 'repeat') throw new CallbackRejected('repeat');
       refuseDoctype(plaintext);
       const message = parseCallbackXml(plaintext);
       if (!message.MsgType || !message.FromUserName) {
@@ -168,32 +179,40 @@ export function createCallbackSecurity(options: CallbackSecurityOptions): Callba
   };
 }
 
-/** Remembers nonces so that a captured callback cannot be played again. */
+/**
+ * Remembers nonces, each with a digest of the request that used it, so that a captured callback
+ * cannot be played again while WeCom's own repeat of it is recognised.
+ */
 export interface NonceStore {
-  /** Records `nonce` for `ttlSeconds`; true when it had not been seen (the caller may proceed). */
-  remember(nonce: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Records `nonce` with `request` for `ttlSeconds`: 'fresh' when it had not been seen (the caller
+   * may proceed), 'repeat' when it was seen with the same request, 'replay' with another.
+   */
+  remember(nonce: string, request: string, ttlSeconds: number): Promise<'fresh' | 'repeat' | 'replay'>;
 }
 
-/** Nonce store shared by every process: `SET prefix+nonce 1 NX EX ttl`. */
+/** Nonce store shared by every process: `SET prefix+nonce request NX EX ttl`. */
 export function redisNonceStore(redis: Redis, prefix: string): NonceStore {
   return {
-    async remember(nonce, ttlSeconds) {
-      return (await redis.set(`${prefix}${nonce}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    async remember(nonce, request, ttlSeconds) {
+      const key = `${prefix}${nonce}`;
+      if ((await redis.set(key, request, 'EX', ttlSeconds, 'NX')) === 'OK') return 'fresh';
+      return (await redis.get(key)) === request ? 'repeat' : 'replay';
     },
   };
 }
 
 /** Nonce store for one process (console mode, tests). */
 export function memoryNonceStore(now: () => number = Date.now): NonceStore {
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { until: number; request: string }>();
   return {
-    async remember(nonce, ttlSeconds) {
+    async remember(nonce, request, ttlSeconds) {
       const t = now();
-      if (seen.size > 10_000) for (const [n, until] of seen) if (until <= t) seen.delete(n);
-      const until = seen.get(nonce);
-      if (until !== undefined && until > t) return false;
-      seen.set(nonce, t + ttlSeconds * 1000);
-      return true;
+      if (seen.size > 10_000) for (const [n, entry] of seen) if (entry.until <= t) seen.delete(n);
+      const entry = seen.get(nonce);
+      if (entry !== undefined && entry.until > t) return entry.request === request ? 'repeat' : 'replay';
+      seen.set(nonce, { until: t + ttlSeconds * 1000, request });
+      return 'fresh';
     },
   };
 }

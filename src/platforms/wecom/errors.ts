@@ -1,24 +1,58 @@
 /**
  * WeCom failures in the delivery engine's terms (core/delivery-errors.ts). The app API answers
  * `{ errcode, errmsg }`; the robot SDK rejects with the answer frame (not an Error) when errcode
- * is non-zero, and with an Error when the socket is down or the ack never came.
+ * is non-zero, and with an Error when the socket is down or the ack never came. Codes: developer
+ * document paths 90455 (全局错误码) and 101463 (智能机器人长连接).
  */
 import { DeliveryError, type DeliveryFailure } from '../../core/delivery-errors.js';
 
-/** api freq out of limit: WeCom gives no retry hint; its windows are per minute. */
-const RATE_LIMIT_WAIT_MS: Record<number, number> = { 45009: 60_000, 45033: 2_000, 45047: 60_000 };
+/** The robot's own codes (101463). */
+export const ROBOT_ERRCODE = {
+  /** The req_id is unknown or its reply window has passed. */
+  invalidReqId: 846605,
+  /** The callback was answered already (WeCom takes one reply per message or event). */
+  alreadyResponded: 846606,
+  /** Over 30 messages a minute or 1000 an hour in this conversation (replies and pushes together). */
+  rateLimited: 846607,
+  /** The stream's update window (6 minutes) has passed. */
+  streamExpired: 846608,
+  /** Wrong bot id or secret on subscribe. */
+  badCredentials: 853000,
+} as const;
+
+/**
+ * Codes that mean "slow down, then try the same again", and how long: WeCom gives no retry hint.
+ * -1 is 系统繁忙 (90455: retry later); the robot's window is per minute.
+ */
+const RATE_LIMIT_WAIT_MS: Record<number, number> = { [-1]: 5_000, 45009: 60_000, 45033: 2_000, 45047: 60_000, [ROBOT_ERRCODE.rateLimited]: 60_000 };
+/**
+ * Our configuration, not the message, is wrong (90455): 60020 this server's IP is not in the
+ * app's trusted IPs, 48002 the app may not call this API, 40056 WECOM_AGENT_ID is wrong. Nothing
+ * is lost: sends wait and are tried again until someone fixes it, and every one says so loudly.
+ */
+const CONFIGURATION: Record<number, string> = {
+  60020: 'this server’s IP is not in the app’s trusted IPs (企业可信IP)',
+  48002: 'the app has no permission for this API',
+  40056: 'WECOM_AGENT_ID does not match the app',
+};
+const CONFIGURATION_WAIT_MS = 5 * 60_000;
 /** The member or chat does not exist or is outside the app's visible range. */
-const UNREACHABLE = new Set([81013, 60111, 60102, 86003]);
+const UNREACHABLE = new Set([81013, 60111, 86003]);
 /** A token that expired or was replaced: fetch a new one and try once more. */
 export const TOKEN_ERRCODES = new Set([40014, 42001]);
 
 /** The failure an errcode answer means (never called with errcode 0). */
 export function errcodeFailure(errcode: number, errmsg: string): DeliveryFailure {
-  const wait = RATE_LIMIT_WAIT_MS[errcode];
+  const wait = RATE_LIMIT_WAIT_MS[errcode] ?? (CONFIGURATION[errcode] ? CONFIGURATION_WAIT_MS : undefined);
   if (wait !== undefined) return { kind: 'rate-limited', retryAfterMs: wait };
   const reason = `wecom errcode ${errcode}: ${errmsg.slice(0, 120)}`;
   if (UNREACHABLE.has(errcode)) return { kind: 'unreachable', reason };
   return { kind: 'rejected', reason };
+}
+
+/** What an operator must fix when WeCom answers `errcode`, or undefined when it is not our configuration. */
+export function configurationProblem(errcode: number): string | undefined {
+  return CONFIGURATION[errcode];
 }
 
 // Socket errors that mean the request never reached WeCom.
@@ -38,13 +72,17 @@ export function fetchFailure(err: unknown, sending: boolean): DeliveryError {
   return new DeliveryError({ kind: 'uncertain', reason });
 }
 
+/** The errcode of a rejected robot SDK call, when WeCom answered with one. */
+export function robotErrcode(err: unknown): number | undefined {
+  const frame = err as { errcode?: unknown } | null;
+  return frame && typeof frame === 'object' && typeof frame.errcode === 'number' ? frame.errcode : undefined;
+}
+
 /** What a rejected robot SDK call means. */
 export function robotFailure(err: unknown): DeliveryError {
   if (err instanceof DeliveryError) return err;
-  const frame = err as { errcode?: unknown; errmsg?: unknown } | null;
-  if (frame && typeof frame === 'object' && typeof frame.errcode === 'number') {
-    return new DeliveryError(errcodeFailure(frame.errcode, String(frame.errmsg ?? '')));
-  }
+  const errcode = robotErrcode(err);
+  if (errcode !== undefined) return new DeliveryError(errcodeFailure(errcode, String((err as { errmsg?: unknown }).errmsg ?? '')));
   const message = err instanceof Error ? err.message : String(err);
   // The SDK checks the socket before writing: nothing left.
   if (/not connected|exceeds max size/i.test(message)) return new DeliveryError({ kind: 'not-sent', reason: `wecom robot: ${message.slice(0, 120)}` });

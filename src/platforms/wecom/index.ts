@@ -14,7 +14,8 @@ import { wecomCallbackRoute } from './app-callback-route.js';
 import { createCallbackSecurity, redisNonceStore } from './callback-security.js';
 import { createWecomMessenger, type RobotSender } from './messenger.js';
 import { RobotConnection } from './robot.js';
-import { RedisLease } from './robot-lease.js';
+import { KickBackoff, RedisLease } from './robot-lease.js';
+import { localeOfWecomUser } from './members.js';
 import { RobotRelay } from './robot-relay.js';
 
 export { wecomCallbackRoute, DEFAULT_CALLBACK_PATH } from './app-callback-route.js';
@@ -36,12 +37,21 @@ export interface WecomOptions {
   now?: () => number;
   /** Path of the callback route (default /wecom/callback). */
   callbackPath?: string;
+  /** First pause after WeCom refused the robot's credentials (default 60 s, doubling). */
+  robotAuthRetryMs?: number;
+  /** How long press answers in a group gather into one message (default 10 s). */
+  groupSummaryMs?: number;
 }
 
 /** What /healthz may report. */
 export interface WecomStatus {
   robot: 'off' | 'standby' | 'holding';
+  /** Authenticated on the robot's WebSocket (not merely an open socket). */
   robotConnected: boolean;
+  /** WeCom refused WECOM_BOT_ID / WECOM_BOT_SECRET on the last attempt. */
+  robotCredentialsRefused: boolean;
+  /** Times in a row another connection took the robot (another deployment with the same bot id). */
+  robotKicks: number;
   app: boolean;
 }
 
@@ -73,22 +83,27 @@ export async function startWecom(app: App, config: Config, options: WecomOptions
   const idles: (() => Promise<void>)[] = [];
 
   let robot: RobotSender | undefined;
+  let robotKicks = 0;
   let lease: RedisLease | undefined;
   let connection: RobotConnection | undefined;
   if (enabled.wecomBot) {
     const botId = config.WECOM_BOT_ID!;
     const relay = new RobotRelay(deps.redis, botId, logger, options.relayTimeoutMs);
     const robotConnection = new RobotConnection({
-      botId, secret: config.WECOM_BOT_SECRET!, wsUrl: config.WECOM_WS_URL, handle, logger,
+      botId, secret: config.WECOM_BOT_SECRET!, wsUrl: config.WECOM_WS_URL, handle, logger, redis: deps.redis,
+      groupLocale: deps.defaultLocale, localeOf: (userid) => localeOfWecomUser(deps.db, userid, deps.defaultLocale),
+      authRetryMs: options.robotAuthRetryMs, groupSummaryMs: options.groupSummaryMs,
       onKicked: () => {
-        logger.warn('wecom robot: another connection took over; standing aside');
-        void robotLease.standAside(robotLease.ttlMs);
+        const { pauseMs, kicks } = kickBackoff.next();
+        robotKicks = kicks;
+        logger.error({ kicks, pauseMs }, 'wecom robot: another connection with this bot id took the robot (a second deployment?); standing aside');
+        void robotLease.standAside(pauseMs);
       },
     });
     const robotLease = new RedisLease(deps.redis, { key: `wecom:robot-lease:${botId}`, ttlMs: options.robotLeaseTtlMs, logger }, {
       onAcquired: () => {
         robotConnection.connect();
-        relay.serve((chatId, message) => robotConnection.send(chatId, message));
+        relay.serve((to, message) => robotConnection.send(to, message));
       },
       onLost: () => {
         robotConnection.disconnect();
@@ -96,7 +111,8 @@ export async function startWecom(app: App, config: Config, options: WecomOptions
       },
     });
     if (options.holdRobot !== false) robotLease.start();
-    robot = { send: (chatId, message) => (robotLease.held ? robotConnection.send(chatId, message) : relay.send(chatId, message)) };
+    const kickBackoff = new KickBackoff(robotLease.ttlMs);
+    robot = { send: (to, message) => (robotLease.held ? robotConnection.send(to, message) : relay.send(to, message)) };
     lease = robotLease;
     connection = robotConnection;
     idles.push(() => robotConnection.idle());
@@ -112,7 +128,7 @@ export async function startWecom(app: App, config: Config, options: WecomOptions
     const limiter = new MemberSendLimiter(deps.redis, { limits: options.memberLimits, now: options.now });
     api = new WecomAppApi({
       apiRoot: config.WECOM_API_ROOT ?? DEFAULT_API_ROOT, corpId: config.WECOM_CORP_ID!, agentId: Number(config.WECOM_AGENT_ID),
-      secret: config.WECOM_AGENT_SECRET!, limiter, logger,
+      secret: config.WECOM_AGENT_SECRET!, limiter, redis: deps.redis, logger,
     });
     const inbox = new AppInbox({ handle, api, logger });
     const security = createCallbackSecurity({
@@ -129,6 +145,8 @@ export async function startWecom(app: App, config: Config, options: WecomOptions
     status: () => ({
       robot: !lease ? 'off' : lease.held ? 'holding' : 'standby',
       robotConnected: connection?.connected ?? false,
+      robotCredentialsRefused: connection?.credentialsRefused ?? false,
+      robotKicks,
       app: api !== undefined,
     }),
     async stop() {

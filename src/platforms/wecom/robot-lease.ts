@@ -127,3 +127,32 @@ export class RedisLease {
     await this.letGo('taken');
   }
 }
+
+/**
+ * How long to stand aside after WeCom gave the robot to another connection (disconnected_event).
+ * Two deployments with the same bot id would otherwise take it from each other for ever and trip
+ * WeCom's protection of the subscription: each kick doubles the pause, up to `maxMs`; a quiet
+ * spell of `quietMs` after the last pause starts over.
+ */
+export class KickBackoff {
+  private kicks = 0;
+  private lastKickAt = 0;
+  private lastPauseMs = 0;
+
+  constructor(
+    private readonly firstMs: number,
+    private readonly maxMs = 30 * 60_000,
+    private readonly quietMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The pause for a kick now, and how many kicks in a row this makes. */
+  next(): { pauseMs: number; kicks: number } {
+    const now = this.now();
+    if (now - this.lastKickAt > this.lastPauseMs + this.quietMs) this.kicks = 0;
+    this.kicks++;
+    this.lastKickAt = now;
+    this.lastPauseMs = Math.min(this.firstMs * 2 ** (this.kicks - 1), this.maxMs);
+    return { pauseMs: this.lastPauseMs, kicks: this.kicks };
+  }
+}

@@ -2,7 +2,8 @@
  * Robot sends from processes that do not hold the robot's connection (delivery workers, a
  * standby bot). The request goes into a Redis list that the holder pops from; the outcome comes
  * back on a pub/sub channel. A request nobody took is taken back out of the list on timeout
- * (`not-sent`, safe to retry); one that was taken but never answered is `uncertain`.
+ * (`not-sent`, safe to retry); one that was taken but never answered is `uncertain`. The wait is
+ * sized to the send: every part and every upload step may take WeCom's 5 s ack.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -10,15 +11,15 @@ import { z } from 'zod';
 import { DeliveryError, type DeliveryFailure } from '../../core/delivery-errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutgoingMessage, SendResult } from '../../core/messages.js';
+import { robotSendBudgetMs, type RobotChat } from './robot-outbound.js';
 
-/** How long a requester waits for the holder. */
+/** How long a requester waits for the holder to take a request, before the send's own time. */
 export const DEFAULT_RELAY_TIMEOUT_MS = 15_000;
-// The SDK waits up to 5 s for WeCom's ack: a request with less time left is not started.
-const HOLDER_SEND_BUDGET_MS = 6_000;
 
 const requestSchema = z.object({
   id: z.string(),
   chatId: z.string().min(1),
+  kind: z.enum(['private', 'group']),
   deadline: z.number(),
   message: z.object({
     text: z.string(),
@@ -45,7 +46,7 @@ export class RobotRelay {
   private blocking?: Redis;
   private serving?: Promise<void>;
   private wanted = false;
-  private sender?: (chatId: string, message: OutgoingMessage) => Promise<SendResult>;
+  private sender?: (to: RobotChat, message: OutgoingMessage) => Promise<SendResult>;
 
   constructor(
     private readonly redis: Redis,
@@ -58,19 +59,24 @@ export class RobotRelay {
     this.channel = `wecom:robot-relay-results:${botId}`;
   }
 
-  /** Asks the holder to send; resolves or throws as if sent here. */
-  async send(chatId: string, message: OutgoingMessage): Promise<SendResult> {
+  /**
+   * Asks the holder to send; resolves or throws as if sent here. The holder must take the request
+   * within `timeoutMs` and then has the send's own budget to carry it out.
+   */
+  async send(to: RobotChat, message: OutgoingMessage): Promise<SendResult> {
     await this.subscribe();
     const id = randomUUID();
     const file = message.file ? { ...message.file, data: message.file.data.toString('base64') } : undefined;
-    const request = JSON.stringify({ id, chatId, deadline: Date.now() + this.timeoutMs, message: { text: message.text, buttons: message.buttons, file } });
+    const budget = robotSendBudgetMs(message);
+    const waitMs = this.timeoutMs + budget;
+    const request = JSON.stringify({ id, chatId: to.chatId, kind: to.kind, deadline: Date.now() + waitMs, message: { text: message.text, buttons: message.buttons, file } });
     const answered = new Promise<RelayResult>((resolve) => this.waiting.set(id, resolve));
     let timer: NodeJS.Timeout | undefined;
     try {
       await this.redis.rpush(this.listKey, request).catch((err: Error) => {
         throw new DeliveryError({ kind: 'not-sent', reason: `wecom robot relay: ${err.message.slice(0, 80)}` });
       });
-      const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.timeoutMs + 1_000)));
+      const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs + 1_000)));
       const result = await Promise.race([answered, timedOut]);
       if (result?.ok) return { messageId: result.messageId };
       if (result) throw new DeliveryError(result.failure as DeliveryFailure);
@@ -87,7 +93,7 @@ export class RobotRelay {
    * Holder side: pops requests and sends them with `send` until stopServing(). Calling it again
    * while the loop winds down keeps the loop going.
    */
-  serve(send: (chatId: string, message: OutgoingMessage) => Promise<SendResult>): void {
+  serve(send: (to: RobotChat, message: OutgoingMessage) => Promise<SendResult>): void {
     this.sender = send;
     this.wanted = true;
     this.serving ??= this.popLoop().finally(() => {
@@ -123,7 +129,7 @@ export class RobotRelay {
     (await this.subscriber?.catch(() => undefined))?.disconnect();
   }
 
-  private async carryOut(raw: string, send: (chatId: string, message: OutgoingMessage) => Promise<SendResult>): Promise<void> {
+  private async carryOut(raw: string, send: (to: RobotChat, message: OutgoingMessage) => Promise<SendResult>): Promise<void> {
     let request: z.infer<typeof requestSchema>;
     try {
       request = requestSchema.parse(JSON.parse(raw));
@@ -132,12 +138,13 @@ export class RobotRelay {
       return;
     }
     let result: RelayResult;
-    if (Date.now() > request.deadline - HOLDER_SEND_BUDGET_MS) {
+    const { file, ...rest } = request.message;
+    const message: OutgoingMessage = { ...rest, ...(file ? { file: { ...file, data: Buffer.from(file.data, 'base64') } } : {}) };
+    // A request with less time left than the send may take is not started: the requester could not wait for it.
+    if (Date.now() > request.deadline - robotSendBudgetMs(message)) {
       result = { id: request.id, ok: false, failure: { kind: 'not-sent', reason: 'wecom robot relay: request expired in the queue' } };
     } else {
-      const { file, ...rest } = request.message;
-      const message: OutgoingMessage = { ...rest, ...(file ? { file: { ...file, data: Buffer.from(file.data, 'base64') } } : {}) };
-      result = await send(request.chatId, message).then(
+      result = await send({ chatId: request.chatId, kind: request.kind }, message).then(
         (sent): RelayResult => ({ id: request.id, ok: true, messageId: sent.messageId }),
         (err: unknown): RelayResult => ({
           id: request.id,

@@ -1,22 +1,30 @@
 /**
- * The WeCom smart robot (智能机器人) over its WebSocket, through the official SDK: members'
- * messages (single chats, and @-mentions in groups) and card button presses go to the router;
- * answers go back as markdown and template cards. Only the lease holder connects (see
- * robot-lease.ts); this class does what one connection does.
+ * The WeCom smart robot (智能机器人) over its WebSocket, through the official SDK (developer
+ * document path 101463): members' messages (single chats, and @-mentions in groups) and card
+ * presses go to the router (robot-inbound.ts); answers and pushes go back as markdown and
+ * template cards (robot-outbound.ts). Only the lease holder connects (see robot-lease.ts); this
+ * class does what one connection does.
+ *
+ * "Connected" means authenticated: the socket is open before WeCom has accepted the subscription,
+ * and nothing may be sent on it until then. A refused subscription (853000, wrong bot id or
+ * secret) is reported loudly and tried again only after a growing pause: WeCom protects the
+ * subscription against frequent attempts, and retrying cannot fix a wrong secret.
  */
-import { WSClient, generateReqId, type WsFrame } from '@wecom/aibot-node-sdk';
-import { z } from 'zod';
-import type { ChatRef, FileAttachment, IncomingMessage, OutgoingMessage, SendResult } from '../../core/messages.js';
+import { WSClient } from '@wecom/aibot-node-sdk';
+import type { Redis } from 'ioredis';
+import type { IncomingMessage, OutgoingMessage, SendResult } from '../../core/messages.js';
 import { DeliveryError } from '../../core/delivery-errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { Locale } from '../../core/i18n.js';
 import type { Reply } from '../../router/types.js';
-import { hasButtons, planCards, updatedCard, type Card } from './cards.js';
-import { afterPartialSend, robotFailure } from './errors.js';
-import { KeyedSerial } from './serial.js';
-import { ROBOT_MARKDOWN_BYTES, ROBOT_STREAM_BYTES, splitByBytes, stripLeadingMentions, toMarkdown } from './text.js';
+import { GroupReplyWords } from './group-replies.js';
+import { GroupSummaries } from './group-summary.js';
+import { RobotInbound } from './robot-inbound.js';
+import { RobotOutbound, type RobotChat } from './robot-outbound.js';
 
-/** WeCom accepts a card update within 5 s of the press; leave room for the trip there. */
-const CARD_UPDATE_DEADLINE_MS = 4_500;
+/** First pause after a refused subscription; it doubles up to an hour. */
+export const DEFAULT_AUTH_RETRY_MS = 60_000;
+const MAX_AUTH_RETRY_MS = 3_600_000;
 
 export interface RobotOptions {
   botId: string;
@@ -25,222 +33,130 @@ export interface RobotOptions {
   wsUrl?: string;
   handle(msg: IncomingMessage): Promise<Reply[]>;
   logger: Logger;
+  redis: Redis;
+  /** Language of the adapter's own words in groups (the deployment's default). */
+  groupLocale: Locale;
+  /** A member's language for the adapter's own answers in their single chat. */
+  localeOf(userid: string): Promise<Locale>;
   /** Another connection for this robot took over (WeCom sent disconnected_event). */
   onKicked(): void;
+  authRetryMs?: number;
+  groupSummaryMs?: number;
 }
-
-const from = z.object({ userid: z.string().min(1) });
-const origin = {
-  msgid: z.string().min(1),
-  chattype: z.enum(['single', 'group']).default('single'),
-  chatid: z.string().min(1).optional(),
-  from,
-};
-const textFrame = z.object({
-  headers: z.object({ req_id: z.string().min(1) }),
-  body: z.object({ ...origin, text: z.object({ content: z.string() }) }),
-});
-const keyAndTask = { event_key: z.string().optional(), task_id: z.string().optional() };
-const cardEventFrame = z.object({
-  headers: z.object({ req_id: z.string().min(1) }),
-  body: z.object({ ...origin, event: z.object({ ...keyAndTask, template_card_event: z.object(keyAndTask).optional() }) }),
-});
-const enterChatFrame = z.object({ headers: z.object({ req_id: z.string().min(1) }), body: z.object(origin) });
 
 /** One robot connection: connect, disconnect, answer what comes in, send on its own. */
 export class RobotConnection {
   private client?: WSClient;
-  private readonly serial: KeyedSerial;
+  private authenticated = false;
+  private wanted = false;
+  private authRefusals = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private readonly outbound: RobotOutbound;
+  private readonly inbound: RobotInbound;
+  private readonly summaries: GroupSummaries;
 
   constructor(private readonly options: RobotOptions) {
-    this.serial = new KeyedSerial((err) => this.options.logger.error({ err: describe(err) }, 'wecom robot: handling failed'));
+    const { logger, redis, botId } = options;
+    const words = new GroupReplyWords(redis, botId);
+    this.outbound = new RobotOutbound({ words, groupLocale: options.groupLocale, logger });
+    this.summaries = new GroupSummaries({
+      post: (chatId, text) => this.send({ chatId, kind: 'group' }, { text }),
+      logger,
+      windowMs: options.groupSummaryMs,
+    });
+    this.inbound = new RobotInbound({ handle: options.handle, outbound: this.outbound, words, summaries: this.summaries, localeOf: options.localeOf, logger });
   }
 
+  /** Authenticated: WeCom accepted the subscription on the open socket. */
   get connected(): boolean {
-    return this.client?.isConnected ?? false;
+    return this.authenticated;
+  }
+
+  /** WeCom refused WECOM_BOT_ID / WECOM_BOT_SECRET on the last attempt. */
+  get credentialsRefused(): boolean {
+    return this.authRefusals > 0;
   }
 
   /** Opens the connection (the SDK keeps reconnecting after drops until disconnect()). */
   connect(): void {
-    if (this.client) return;
-    const { botId, secret, wsUrl, logger } = this.options;
-    const client = new WSClient({ botId, secret, wsUrl, logger: sdkLogger(logger), maxReconnectAttempts: -1, maxAuthFailureAttempts: -1 });
-    this.client = client;
-    const mine = () => this.client === client;
-    client.on('error', (err) => logger.warn({ err: err.message.slice(0, 200) }, 'wecom robot: connection error'));
-    client.on('authenticated', () => logger.info('wecom robot: connected'));
-    client.on('disconnected', (reason) => logger.info({ reason: reason.slice(0, 100) }, 'wecom robot: disconnected'));
-    client.on('message.text', (frame) => mine() && this.receive(textFrame, frame, (f) => this.onText(client, f)));
-    client.on('event.template_card_event', (frame) => mine() && this.receive(cardEventFrame, frame, (f) => this.onPress(client, f)));
-    client.on('event.enter_chat', (frame) => mine() && this.receive(enterChatFrame, frame, (f) => this.onEnter(client, f)));
-    client.on('event.disconnected_event', () => {
-      if (!mine()) return;
-      this.client = undefined;
-      client.removeAllListeners();
-      client.on('error', () => {});
-      this.options.onKicked();
-    });
-    client.connect();
+    this.wanted = true;
+    if (!this.client && !this.retryTimer) this.open();
   }
 
   /** Closes the connection; frames still being handled finish (their answers may fail). */
   disconnect(): void {
+    this.wanted = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.drop();
+  }
+
+  /** Resolves when every message received so far has been handled and every group summary posted. */
+  async idle(): Promise<void> {
+    await this.inbound.idle();
+    await this.summaries.idle();
+  }
+
+  /** Sends on the robot's own initiative to a group (chatid) or a member's single chat (userid). */
+  async send(to: RobotChat, message: OutgoingMessage): Promise<SendResult> {
+    const client = this.client;
+    if (!client || !this.authenticated) throw new DeliveryError({ kind: 'not-sent', reason: 'wecom robot: not connected' });
+    return this.outbound.send(client, to, message);
+  }
+
+  private open(): void {
+    const { botId, secret, wsUrl, logger } = this.options;
+    // The SDK reconnects after drops forever; refused subscriptions are handled here instead.
+    const client = new WSClient({ botId, secret, wsUrl, logger: sdkLogger(logger), maxReconnectAttempts: -1, maxAuthFailureAttempts: -1 });
+    this.client = client;
+    const mine = () => this.client === client;
+    client.on('error', (err) => {
+      if (mine() && /^Authentication failed/.test(err.message)) this.refused(err.message);
+      else logger.warn({ err: err.message.slice(0, 200) }, 'wecom robot: connection error');
+    });
+    client.on('authenticated', () => {
+      if (!mine()) return;
+      this.authenticated = true;
+      this.authRefusals = 0;
+      logger.info('wecom robot: connected');
+    });
+    client.on('disconnected', (reason) => {
+      if (mine()) this.authenticated = false;
+      logger.info({ reason: reason.slice(0, 100) }, 'wecom robot: disconnected');
+    });
+    client.on('event.disconnected_event', () => {
+      if (!mine()) return;
+      this.drop();
+      this.options.onKicked();
+    });
+    this.inbound.listen(client, mine);
+    client.connect();
+  }
+
+  private refused(message: string): void {
+    this.drop();
+    this.authRefusals++;
+    const waitMs = Math.min((this.options.authRetryMs ?? DEFAULT_AUTH_RETRY_MS) * 2 ** (this.authRefusals - 1), MAX_AUTH_RETRY_MS);
+    this.options.logger.error(
+      { code: /code: (\d+)/.exec(message)?.[1], refusals: this.authRefusals, retryInMs: waitMs },
+      'wecom robot: WeCom refused the subscription; check WECOM_BOT_ID and WECOM_BOT_SECRET',
+    );
+    if (!this.wanted) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.wanted && !this.client) this.open();
+    }, waitMs);
+  }
+
+  private drop(): void {
     const client = this.client;
     this.client = undefined;
+    this.authenticated = false;
     if (!client) return;
     client.removeAllListeners();
     client.on('error', () => {});
     client.disconnect();
   }
-
-  /** Resolves when every message received so far has been handled. */
-  idle(): Promise<void> {
-    return this.serial.idle();
-  }
-
-  /**
-   * Sends on the robot's own initiative to a group (chatid) or a member's single chat (userid):
-   * markdown, then a template card per six buttons, then a file.
-   */
-  async send(chatId: string, message: OutgoingMessage): Promise<SendResult> {
-    const client = this.client;
-    if (!client?.isConnected) throw new DeliveryError({ kind: 'not-sent', reason: 'wecom robot: not connected' });
-    const plan = hasButtons(message) ? planCards(message) : { leadText: message.text, cards: [] };
-    const parts: RobotPart[] = [
-      ...splitByBytes(plan.leadText, ROBOT_MARKDOWN_BYTES).map((markdown) => ({ markdown })),
-      ...plan.cards.map((card) => ({ card })),
-      ...(message.file ? [{ file: message.file }] : []),
-    ];
-    if (parts.length === 0) throw new DeliveryError({ kind: 'rejected', reason: 'empty message' });
-    let sent = 0;
-    let messageId = '';
-    try {
-      for (const part of parts) {
-        messageId = await this.push(client, chatId, part);
-        sent++;
-      }
-    } catch (err) {
-      throw afterPartialSend(robotFailure(err), sent);
-    }
-    return { messageId };
-  }
-
-  /** Sends one part; returns what identifies it (the card's task id, else the request id). */
-  private async push(client: WSClient, chatId: string, part: RobotPart): Promise<string> {
-    if ('markdown' in part) {
-      const ack = await client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content: toMarkdown(part.markdown) } });
-      return ack.headers?.req_id ?? '';
-    }
-    if ('card' in part) {
-      await client.sendMessage(chatId, { msgtype: 'template_card', template_card: part.card });
-      return part.card.task_id;
-    }
-    const uploaded = await client.uploadMedia(part.file.data, { type: 'file', filename: part.file.name });
-    const ack = await client.sendMediaMessage(chatId, 'file', uploaded.media_id);
-    return ack.headers?.req_id ?? uploaded.media_id;
-  }
-
-  private receive<S extends z.ZodType>(schema: S, frame: unknown, handle: (f: z.infer<S>) => Promise<void>): void {
-    const parsed = schema.safeParse(frame);
-    if (!parsed.success) {
-      this.options.logger.warn({ issues: parsed.error.issues.length }, 'wecom robot: malformed frame ignored');
-      return;
-    }
-    const body = (parsed.data as { body: z.infer<typeof enterChatFrame>['body'] }).body;
-    this.serial.run(`${body.from.userid}`, () => handle(parsed.data));
-  }
-
-  private async onText(client: WSClient, frame: z.infer<typeof textFrame>): Promise<void> {
-    const chat = chatOf(frame.body);
-    if (!chat) return;
-    const text = chat.kind === 'group' ? stripLeadingMentions(frame.body.text.content) : frame.body.text.content;
-    const replies = await this.options.handle({ ...incoming(frame.body, chat), text });
-    await this.answer(client, frame as WsFrame, chat.chatId, replies);
-  }
-
-  private async onPress(client: WSClient, frame: z.infer<typeof cardEventFrame>): Promise<void> {
-    const receivedAt = Date.now();
-    const chat = chatOf(frame.body);
-    const { event } = frame.body;
-    const key = event.template_card_event?.event_key ?? event.event_key;
-    const taskId = event.template_card_event?.task_id ?? event.task_id;
-    if (!chat || !key) return;
-    const replies = await this.options.handle({ ...incoming(frame.body, chat), text: '', buttonData: key, buttonMessageId: taskId });
-    // The pressed card first: WeCom takes the update only within 5 s of the press.
-    const update = replies.find((r) => r.updatePressed)?.updatePressed;
-    if (update && taskId) {
-      if (Date.now() - receivedAt > CARD_UPDATE_DEADLINE_MS) {
-        this.options.logger.warn({ msgid: frame.body.msgid }, 'wecom robot: card update skipped, press handled too slowly');
-      } else {
-        await client.updateTemplateCard(frame as WsFrame, updatedCard(update, taskId), [frame.body.from.userid]).catch((err: unknown) => {
-          this.options.logger.warn({ msgid: frame.body.msgid, failure: robotFailure(err).failure.kind }, 'wecom robot: card update failed');
-        });
-      }
-    }
-    for (const reply of replies) {
-      if (!reply.text.trim() && !hasButtons(reply) && !reply.file) continue;
-      await this.send(chat.chatId, reply).catch((err: unknown) => this.logFailure(frame.body.msgid, err));
-    }
-  }
-
-  private async onEnter(client: WSClient, frame: z.infer<typeof enterChatFrame>): Promise<void> {
-    const chat: ChatRef = { platform: 'wecom', kind: 'private', chatId: frame.body.from.userid };
-    const replies = await this.options.handle({ ...incoming(frame.body, chat), text: '/start' });
-    const text = replies.map((r) => r.text.trim()).filter(Boolean).join('\n\n');
-    if (!text) return;
-    await client
-      .replyWelcome(frame as WsFrame, { msgtype: 'text', text: { content: splitByBytes(text, ROBOT_MARKDOWN_BYTES)[0] ?? '' } })
-      .catch((err: unknown) => this.logFailure(frame.body.msgid, err));
-  }
-
-  /**
-   * Answers a member's message: all texts in one markdown stream reply (WeCom allows one reply
-   * per message), the first card with it; further cards, long texts' rest and files follow as
-   * messages of their own in the same chat.
-   */
-  private async answer(client: WSClient, frame: WsFrame, chatId: string, replies: Reply[]): Promise<void> {
-    const texts: string[] = [];
-    const cards: Card[] = [];
-    const files: FileAttachment[] = [];
-    for (const reply of replies) {
-      const plan = hasButtons(reply) ? planCards(reply) : { leadText: reply.text.trim(), cards: [] };
-      if (plan.leadText) texts.push(plan.leadText);
-      cards.push(...plan.cards);
-      if (reply.file) files.push(reply.file);
-    }
-    const [first, ...more] = splitByBytes(texts.join('\n\n'), ROBOT_STREAM_BYTES);
-    const [firstCard, ...moreCards] = cards;
-    const msgid = String((frame.body as { msgid?: string } | undefined)?.msgid ?? '');
-    try {
-      if (first && firstCard) await client.replyStreamWithCard(frame, generateReqId('stream'), toMarkdown(first), true, { templateCard: firstCard });
-      else if (first) await client.replyStream(frame, generateReqId('stream'), toMarkdown(first), true);
-      else if (firstCard) await client.replyTemplateCard(frame, firstCard);
-    } catch (err) {
-      this.logFailure(msgid, err);
-    }
-    const rest: RobotPart[] = [...more.map((markdown) => ({ markdown })), ...moreCards.map((card) => ({ card })), ...files.map((file) => ({ file }))];
-    for (const part of rest) await this.push(client, chatId, part).catch((err: unknown) => this.logFailure(msgid, err));
-  }
-
-  private logFailure(msgid: string, err: unknown): void {
-    const failure = robotFailure(err).failure;
-    this.options.logger.warn({ msgid, failure: failure.kind, reason: 'reason' in failure ? failure.reason : undefined }, 'wecom robot: answer not delivered');
-  }
-}
-
-/** One message of a multi-part send. */
-type RobotPart = { markdown: string } | { card: Card } | { file: FileAttachment };
-
-type Origin = { msgid: string; chattype: 'single' | 'group'; chatid?: string; from: { userid: string } };
-
-/** The chat a frame came from: the group (by chatid), or the single chat (by the member's userid). */
-function chatOf(body: Origin): ChatRef | undefined {
-  if (body.chattype === 'group') return body.chatid ? { platform: 'wecom', kind: 'group', chatId: body.chatid } : undefined;
-  return { platform: 'wecom', kind: 'private', chatId: body.from.userid };
-}
-
-function incoming(body: Origin, chat: ChatRef): Omit<IncomingMessage, 'text'> {
-  return { id: body.msgid, chat, senderId: body.from.userid, receivedAt: new Date() };
 }
 
 /**
@@ -255,8 +171,4 @@ function sdkLogger(logger: Logger) {
     warn: (message: string) => logger.warn(line(message), 'wecom sdk'),
     error: (message: string) => logger.error(line(message), 'wecom sdk'),
   };
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

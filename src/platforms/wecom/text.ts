@@ -66,3 +66,13 @@ export function firstLine(text: string, maxChars: number): { line: string; rest:
   if (chars.length <= maxChars) return { line, rest, cut: false };
   return { line: `${chars.slice(0, maxChars - 1).join('')}…`, rest, cut: true };
 }
+
+/**
+ * Whether a WeCom user id is an opaque one rather than a directory userid: WeCom shows some
+ * members to the robot under such an id (developer document path 101463, from.userid), 32
+ * characters beginning with "wo" like its other open ids. The app cannot write to it; only the
+ * robot's single chat can.
+ */
+export function isOpaqueUserId(userid: string): boolean {
+  return /^wo[0-9A-Za-z_-]{30}$/.test(userid);
+}

@@ -14,8 +14,11 @@ let api: WecomApiFake;
 let clock: number;
 const now = () => clock;
 
+let logged: { level: string; msg: string }[];
 function appApi(root = api.url, limiter = new MemberSendLimiter(redis, { now })) {
-  return new WecomAppApi({ apiRoot: root, corpId: api.corpId, agentId: api.agentId, secret: 'corp-secret-test', limiter, logger: createLogger('silent'), timeoutMs: 2_000 });
+  const logger = createLogger('silent');
+  logger.error = ((_o: unknown, msg: string) => logged.push({ level: 'error', msg })) as unknown as typeof logger.error;
+  return new WecomAppApi({ apiRoot: root, corpId: api.corpId, agentId: api.agentId, secret: 'corp-secret-test', limiter, redis, logger, timeoutMs: 2_000 });
 }
 
 async function failureOf(sending: Promise<unknown>) {
@@ -26,6 +29,9 @@ async function failureOf(sending: Promise<unknown>) {
 
 beforeAll(() => {
   redis = testRedis().redis;
+});
+beforeEach(() => {
+  logged = [];
 });
 afterAll(() => redis.disconnect());
 beforeEach(async () => {
@@ -94,6 +100,9 @@ describe('WeCom app API', () => {
     expect(await failureOf(messenger.send({ kind: 'private', chatId: 'ghost' }, { text: 'x' }))).toMatchObject({ kind: 'unreachable' });
     api.failNext(44004, 'empty content');
     expect(await failureOf(messenger.send(to, { text: 'x' }))).toMatchObject({ kind: 'rejected' });
+    // 60102 says a userid already exists (creating members); it does not make anyone unreachable.
+    api.failNext(60102, 'userid existed');
+    expect(await failureOf(messenger.send(to, { text: 'x' }))).toMatchObject({ kind: 'rejected' });
     api.loseNextAnswers(1);
     expect(await failureOf(messenger.send(to, { text: '丢失的回答' }))).toMatchObject({ kind: 'uncertain' });
     expect(api.deliveredTo('zhangsan').map((m) => (m.body.text as { content: string }).content)).toEqual(['丢失的回答']);
@@ -126,9 +135,46 @@ describe('WeCom app API', () => {
     expect(api.deliveredTo('sunqi').at(-1)?.body).toMatchObject({ msgtype: 'file', file: { media_id: api.uploads[0]?.mediaId } });
   });
 
-  it('sends to an app group chat when there is no robot', async () => {
+  it('retries when WeCom is busy (-1), and waits loudly while our configuration is wrong (60020, 48002, 40056)', async () => {
     const messenger = createWecomMessenger({ app: appApi() });
-    await messenger.send({ kind: 'group', chatId: 'appchat-1' }, { text: '委员读书群通知', buttons: [[{ label: '详情', url: 'https://example.org/r/1' }]] });
-    expect(api.deliveredTo('appchat-1')[0]?.body).toMatchObject({ msgtype: 'text', text: { content: '委员读书群通知\n详情: https://example.org/r/1' } });
+    const to = { kind: 'private' as const, chatId: 'zhangsan' };
+    api.failNext(-1, 'system busy');
+    expect(await failureOf(messenger.send(to, { text: '忙' }))).toEqual({ kind: 'rate-limited', retryAfterMs: 5_000 });
+    for (const errcode of [60020, 48002, 40056]) {
+      api.failNext(errcode, `fake ${errcode}`);
+      expect(await failureOf(messenger.send(to, { text: '配置' }))).toEqual({ kind: 'rate-limited', retryAfterMs: 300_000 });
+    }
+    expect(logged.map((l) => l.msg)).toEqual([
+      expect.stringContaining('trusted IPs'), expect.stringContaining('no permission'), expect.stringContaining('WECOM_AGENT_ID'),
+    ]);
+    await messenger.send(to, { text: '好了' });
+    expect(api.deliveredTo('zhangsan').map((m) => (m.body.text as { content: string }).content)).toEqual(['好了']);
+  });
+
+  it('asks WeCom to drop repeats, so a send whose answer was lost is retried without reaching the member twice', async () => {
+    const messenger = createWecomMessenger({ app: appApi() });
+    expect(messenger.duplicateCheckMs).toBe(3_600_000);
+    const to = { kind: 'private' as const, chatId: 'zhouqi' };
+    const notice = {
+      text: '通知 #12：周五下午两点召开专题协商会', buttons: [[{ label: '收到', data: 'nr:12' }]],
+      file: { name: 'agenda.txt', mimeType: 'text/plain', data: Buffer.from('会议议程：一、二、三') },
+    };
+    api.loseNextAnswers(1, '/cgi-bin/message/send');
+    expect(await failureOf(messenger.send(to, notice))).toMatchObject({ kind: 'uncertain' });
+    // The delivery engine may send again within duplicateCheckMs: every part is the same message.
+    await messenger.send(to, notice);
+    await messenger.send(to, notice);
+    const sends = api.requests.filter((r) => r.path === '/cgi-bin/message/send');
+    expect(sends).toHaveLength(5);
+    expect(api.deliveredTo('zhouqi').map((m) => m.msgtype)).toEqual(['template_card', 'file']);
+    expect(api.duplicatesDropped).toBe(3);
+    expect(api.uploads).toHaveLength(1);
+    expect(api.deliveredTo('zhouqi')[0]?.body).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 3_600 });
+  });
+
+  it('reaches no group without the robot: appchat/send works only for chats the app created', async () => {
+    const messenger = createWecomMessenger({ app: appApi() });
+    expect(await failureOf(messenger.send({ kind: 'group', chatId: 'wrkRobotGroup' }, { text: '委员读书群通知' }))).toMatchObject({ kind: 'unreachable' });
+    expect(api.requests.filter((r) => r.path === '/cgi-bin/appchat/send')).toEqual([]);
   });
 });

@@ -29,9 +29,12 @@ const POLL = { timeout: 15_000 };
 
 describe.each(DATABASE_KINDS)('WeCom app callbacks through the HTTP route (%s)', (kind) => {
   let rig: Rig;
+  let port = 0;
   beforeAll(async () => {
     rig = await startRig({ kind, robot: false, features: [...features, probe] });
     await rig.h.addMember({ name: '王五', wecomUserId: 'wangwu' });
+    await rig.http.listen({ port: 0, host: '127.0.0.1' });
+    port = (rig.http.server.address() as { port: number }).port;
   });
   afterAll(() => rig?.close());
 
@@ -94,7 +97,9 @@ describe.each(DATABASE_KINDS)('WeCom app callbacks through the HTTP route (%s)',
     expect(stale.statusCode).toBe(403);
     const once = buildCallback(rig.keys, xml());
     expect((await postRaw(once.query, once.body)).statusCode).toBe(200);
-    expect((await postRaw(once.query, once.body)).statusCode).toBe(403);
+    // The same nonce on another message is a replay, even correctly signed.
+    const reused = buildCallback(rig.keys, xml(), { nonce: once.query.nonce });
+    expect((await postRaw(reused.query, reused.body)).statusCode).toBe(403);
     const otherCorp = await post(xml(), { receiveId: 'ww-another-corp' });
     expect(otherCorp.statusCode).toBe(403);
     const big = await postRaw(genuine.query, `<xml><Encrypt>${'A'.repeat(70_000)}</Encrypt></xml>`);
@@ -104,6 +109,21 @@ describe.each(DATABASE_KINDS)('WeCom app callbacks through the HTTP route (%s)',
     await expect.poll(() => rig.api.delivered.length, POLL).toBe(before + 1);
     await post(textMessageXml({ from: 'wangwu', content: '/help' }));
     await expect.poll(() => rig.api.delivered.length, POLL).toBe(before + 2);
+  });
+
+  it('answers WeCom’s own repeat of an accepted callback with success, and acts on it once', async () => {
+    const before = textsTo('wangwu').filter((t) => t.includes('姓名：王五')).length;
+    const built = buildCallback(rig.keys, textMessageXml({ from: 'wangwu', content: '/me' }));
+    // WeCom posts the very same request again when our answer did not reach it within 5 s.
+    const target = `http://127.0.0.1:${port}/wecom/callback`;
+    const first = await rig.api.postBuilt(target, built);
+    const again = await rig.api.postBuilt(target, built);
+    expect([first.status, await first.text(), again.status, await again.text()]).toEqual([200, 'success', 200, 'success']);
+    await expect.poll(() => textsTo('wangwu').filter((t) => t.includes('姓名：王五')).length, POLL).toBe(before + 1);
+    const later = await post(textMessageXml({ from: 'wangwu', content: '/help' }));
+    expect(later.statusCode).toBe(200);
+    await expect.poll(() => rig.api.delivered.filter((m) => JSON.stringify(m.body).includes('您可以使用以下命令')).length, POLL).toBeGreaterThan(0);
+    expect(textsTo('wangwu').filter((t) => t.includes('姓名：王五')).length).toBe(before + 1);
   });
 
   it('crashes on none of 10,000 random requests and keeps working', async () => {

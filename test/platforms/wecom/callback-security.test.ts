@@ -113,10 +113,14 @@ describe('WeCom callback security', () => {
     await expect(security.openCallback(within.query, within.body)).resolves.toBeDefined();
   });
 
-  it('refuses a replayed nonce (Redis store)', async () => {
+  it('knows WeCom’s own repeat of a callback from a replayed nonce (Redis store)', async () => {
     const { query, body } = buildCallback(keys, textMessageXml({ from: 'u', content: 'x' }), { timestamp: nowSeconds });
     await security.openCallback(query, body);
-    expect(await refusal(security.openCallback(query, body))).toBe('replay');
+    // The very same request again: WeCom retrying because our answer was late.
+    expect(await refusal(security.openCallback(query, body))).toBe('repeat');
+    // The nonce with anything else: a replay.
+    const other = buildCallback(keys, textMessageXml({ from: 'u', content: 'y' }), { timestamp: nowSeconds, nonce: query.nonce });
+    expect(await refusal(security.openCallback(other.query, other.body))).toBe('replay');
   });
 
   it('refuses a ciphertext sealed for another corp', async () => {

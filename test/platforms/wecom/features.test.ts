@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from '../../support/db.js';
 import type { RecordedFrame } from '../../support/wecom-ws-fake.js';
 import { EngineHarness } from '../../jobs/support/engine-harness.js';
 import { buildCallback, cardEventXml } from '../../support/wecom-callback-builder.js';
-import { frameOf, shownText, startRig, type Rig } from './rig.js';
+import { expectAccepted, expectNoRefusals, frameOf, shownText, startRig, type Rig } from './rig.js';
 
 type CardBody = { template_card?: { task_id: string; button_list?: { key: string; text: string }[] } };
 
@@ -21,10 +21,12 @@ class Chat {
     private readonly rig: Rig,
     readonly userid: string,
     readonly chatid?: string,
+    /** The id WeCom shows the robot for this member, when it is an opaque one. */
+    readonly shownAs = userid,
   ) {}
 
   private get target(): string {
-    return this.chatid ?? this.userid;
+    return this.chatid ?? this.shownAs;
   }
 
   /** Sends `text`; resolves with what the robot answered (stream text and the card on it). */
@@ -42,6 +44,7 @@ class Chat {
       (f) => ws.frames.indexOf(f) >= this.mark && this.inChat(f) && Boolean((f.body as CardBody).template_card?.button_list?.some((b) => b.key.startsWith(prefix))),
       8_000,
     );
+    expectAccepted(frame);
     const card = (frame.body as CardBody).template_card!;
     const button = card.button_list!.find((b) => b.key.startsWith(prefix))!;
     return { taskId: card.task_id, key: button.key, label: button.text };
@@ -57,6 +60,7 @@ class Chat {
       (f) => ws.frames.indexOf(f) >= this.mark && f.cmd === 'aibot_send_msg' && f.body.chatid === this.target && shownText(f).includes(expectText),
       8_000,
     );
+    expectAccepted(said);
     return shownText(said);
   }
 
@@ -74,10 +78,25 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     rig = await startRig({ kind });
     await rig.h.addMember({ name: '赵敏', wecomUserId: 'zhaomin', role: 'staff' });
     await rig.h.addMember({ name: '张三', wecomUserId: 'zhangsan', committee: '经济委员会' });
+    await rig.h.addMember({ name: '李四', wecomUserId: 'lisi' });
+    await rig.h.addMember({ name: '王五', wecomUserId: 'wangwu' });
     staff = (new Chat(rig, 'zhaomin'));
     member = (new Chat(rig, 'zhangsan'));
   });
+  // A minute passes between stories, as between people's visits (WeCom counts 30 a minute per chat).
+  beforeEach(() => rig.pause(61_000));
+  // Every frame the adapter sent in these stories is one WeCom takes.
+  afterEach(() => expectNoRefusals(rig.ws));
   afterAll(() => rig?.close());
+
+  async function drain() {
+    const engine = await EngineHarness.start({ database: rig.h.database, messengers: [rig.wecom.messenger] });
+    try {
+      await engine.drain();
+    } finally {
+      await engine.close();
+    }
+  }
 
   it('signs up for a duty shift with a card button', async () => {
     const created = await staff.say('/newshift 2026-12-10 09:00 12:00 市 3 教育民生');
@@ -103,7 +122,7 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     expect(await member.say('/mynotes')).toContain('关于老旧小区加装电梯的建议');
   });
 
-  it('confirms a notice in a group with the “收到” card button', async () => {
+  it('confirms a notice in a group with “@同心 收到” replies, answered in one message for all', async () => {
     const group = (new Chat(rig, 'zhaomin', 'wrkCommittee1'));
     expect(await group.say('/groupchat add 委员一群')).toContain('委员一群');
     expect(await staff.say('/notify')).toContain('2000');
@@ -117,22 +136,53 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     const noticeId = /#(\d+)/.exec(queued)?.[1];
     expect(noticeId, queued).toBeDefined();
 
-    // The delivery engine sends the group's copy through the WeCom messenger.
-    const engine = await EngineHarness.start({ database: rig.h.database, messengers: [rig.wecom.messenger] });
-    try {
-      await engine.drain();
-    } finally {
-      await engine.close();
-    }
+    // The delivery engine sends the group's copy through the WeCom messenger: WeCom takes no
+    // card pushed to a group, so the button is written out as the reply to give.
+    await drain();
     const posted = await frameOf(rig.ws, 'aibot_send_msg', (f) => f.body.chatid === 'wrkCommittee1' && shownText(f).includes(`通知 #${noticeId}`));
+    expect(posted.body).toMatchObject({ chat_type: 2, msgtype: 'markdown' });
     expect(shownText(posted)).toContain('明天上午九点在三楼会议室召开全体委员会议');
+    expect(shownText(posted)).toContain('在群里 @我 并回复 「收到」 即可');
 
-    const inGroup = (new Chat(rig, 'zhangsan', 'wrkCommittee1'));
-    expect((await inGroup.card(`nr:${noticeId}`)).label).toBe('收到');
-    expect(await inGroup.press(`nr:${noticeId}`, '已确认收到')).toBe(`张三 已确认收到通知 #${noticeId} ✓`);
+    const replies = ['zhangsan', 'lisi', 'wangwu'].map((userid) => rig.ws.userSays({ userid, chatid: 'wrkCommittee1', chattype: 'group', text: '收到' }));
+    const summary = await frameOf(rig.ws, 'aibot_send_msg', (f) => f.body.chatid === 'wrkCommittee1' && shownText(f).includes('已确认收到通知'), 15_000);
+    expect(shownText(summary).split('\n').map((l) => l.trim()).sort()).toEqual(
+      ['张三', '李四', '王五'].map((name) => `${name} 已确认收到通知 #${noticeId} ✓`).sort(),
+    );
+    // No reply of its own to each 收到: one message in the group for all three.
+    expect(rig.ws.frames.filter((f) => replies.some((r) => r.reqId === f.reqId))).toEqual([]);
     const report = await staff.say(`/notice ${noticeId}`);
     expect(report).toContain('群聊 1：已发送 1');
-    expect(report).toContain('另有 1 人在群聊中确认。');
+    expect(report).toContain('另有 3 人在群聊中确认。');
+  });
+
+  it('binds a member WeCom shows under an opaque id with a binding code, and reaches them through the robot', async () => {
+    await rig.h.addMember({ name: '孙七', wecomUserId: 'sunqi', committee: '文史委员会' });
+    const opaque = rig.ws.hideUserId('sunqi');
+    // The app addresses members by directory userid only; an opaque id is no member to it.
+    rig.api.unknownUsers.add(opaque);
+    const sunqi = new Chat(rig, 'sunqi', undefined, opaque);
+    expect(await sunqi.say('/help')).toContain('绑定账号后可以使用更多功能');
+    const code = /绑定码：(\S+)/.exec(await staff.say('/bindcode 孙七'))?.[1];
+    expect(code).toBeDefined();
+    expect(await sunqi.say(`/bind ${code}`)).toContain('绑定成功！欢迎您，孙七。');
+
+    await staff.say('/notify');
+    await staff.say('文史委员会下周二上午召开史料征集座谈会。');
+    await staff.say('继续');
+    await staff.say('committee:文史委员会');
+    await staff.press('ntd:now', '收到');
+    await staff.press('ntd:yes', '史料征集座谈会');
+    const noticeId = /#(\d+)/.exec(await staff.press('ntd:send', '#'))?.[1];
+    await drain();
+    const card = await frameOf(rig.ws, 'aibot_send_msg', (f) => f.body.chatid === opaque && JSON.stringify(f.body).includes(`nr:${noticeId}`));
+    expect(card.body).toMatchObject({ chat_type: 1, msgtype: 'template_card' });
+    expect(rig.api.deliveredTo(opaque)).toEqual([]);
+    const taskId = (card.body as CardBody).template_card!.task_id;
+    const press = rig.ws.userPressesCardButton({ userid: 'sunqi', taskId, eventKey: `nr:${noticeId}` });
+    const update = await frameOf(rig.ws, 'aibot_respond_update_msg', (f) => f.reqId === press.reqId);
+    expect(update.body).toMatchObject({ userids: [opaque], template_card: { task_id: taskId, button_list: [{ text: '已收到 ✓', key: `nr:${noticeId}` }] } });
+    expect(await staff.say(`/notice ${noticeId}`)).toContain('已确认收到：1 / 1');
   });
 
   it('confirms a notice sent to a member directly through the app, and the card shows it', async () => {
@@ -145,12 +195,7 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     await staff.press('ntd:yes', '专题协商会');
     const noticeId = /#(\d+)/.exec(await staff.press('ntd:send', '#'))?.[1];
     expect(noticeId).toBeDefined();
-    const engine = await EngineHarness.start({ database: rig.h.database, messengers: [rig.wecom.messenger] });
-    try {
-      await engine.drain();
-    } finally {
-      await engine.close();
-    }
+    await drain();
     // Direct messages go through the self-built app: the notice as a card with its button.
     const sent = rig.api.deliveredTo('zhangsan').filter((m) => JSON.stringify(m.body).includes(`nr:${noticeId}`));
     expect(sent).toHaveLength(1);
@@ -161,7 +206,7 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     const answer = await rig.http.inject({ method: 'POST', url: '/wecom/callback', query, payload: body, headers: { 'content-type': 'text/xml' } });
     expect(answer.body).toBe('success');
     await expect.poll(() => rig.api.cardUpdates.length, { timeout: 10_000 }).toBe(1);
-    expect(rig.api.cardUpdates[0]).toMatchObject({
+    expect(rig.api.cardUpdates.at(-1)).toMatchObject({
       userids: ['zhangsan'],
       body: { template_card: { task_id: card.task_id, button_list: [{ text: '已收到 ✓', key: `nr:${noticeId}` }] } },
     });

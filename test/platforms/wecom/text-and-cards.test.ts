@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { firstLine, splitByBytes, stripLeadingMentions, toMarkdown } from '../../../src/platforms/wecom/text.js';
-import { CARD_MAX_BUTTONS, planCards, updatedCard } from '../../../src/platforms/wecom/cards.js';
+import { CARD_MAX_BUTTONS, checkedCard, planCards, updatedCard, type Card } from '../../../src/platforms/wecom/cards.js';
+import { DeliveryError } from '../../../src/core/delivery-errors.js';
+import { cardProblem } from '../../support/wecom-card-rules.js';
+
+const buttonsOf = (card: Card | undefined) => (card && card.card_type === 'button_interaction' ? card.button_list : undefined);
 
 describe('WeCom text shaping', () => {
   it('splits by UTF-8 bytes at line ends, never inside a character, keeping every line', () => {
@@ -56,21 +60,49 @@ describe('WeCom template cards', () => {
     const text = `近期的值班安排如下，请选择您要报名的时段\n${'第一时段 '.repeat(40)}`;
     const plan = planCards({ text, buttons }, ids());
     expect(plan.leadText).toBe(text.trim());
-    expect(plan.cards.map((c) => c.button_list?.length)).toEqual([CARD_MAX_BUTTONS, 2]);
+    expect(plan.cards.map((c) => buttonsOf(c)?.length)).toEqual([CARD_MAX_BUTTONS, 2]);
     expect(plan.cards[0]?.main_title.title).toBe('近期的值班安排如下，请选择您要报名的时段');
     expect(new Set(plan.cards.map((c) => c.task_id)).size).toBe(2);
   });
 
   it('drops repeated keys and turns links into jumps', () => {
     const plan = planCards({ text: '通知', buttons: [[{ label: 'A', data: 'x:1' }, { label: 'B', data: 'x:1' }, { label: '详情', url: 'https://example.org/n/1' }]] }, ids());
-    expect(plan.cards[0]?.button_list).toEqual([{ text: 'A', style: 1, key: 'x:1' }]);
+    expect(buttonsOf(plan.cards[0])).toEqual([{ text: 'A', style: 1, key: 'x:1' }]);
     expect(plan.cards[0]?.jump_list).toEqual([{ type: 1, title: '详情', url: 'https://example.org/n/1' }]);
   });
 
-  it('replaces a pressed card under the same task id', () => {
-    expect(updatedCard({ text: '已收到 ✓' }, 'task9')).toEqual({ card_type: 'text_notice', main_title: { title: '已收到 ✓' }, task_id: 'task9' });
-    expect(updatedCard({ text: '已报名', buttons: [[{ label: '取消报名', data: 'sh:c:1' }]] }, 'task9').button_list).toEqual([
+  it('replaces a pressed card under the same task id with a card WeCom takes', () => {
+    // 101032: a text notice without card_action is refused; the pressed button stays instead.
+    const received = updatedCard({ text: '已收到 ✓' }, 'task9', 'nr:7');
+    expect(received).toEqual({ card_type: 'button_interaction', main_title: { title: '已收到 ✓' }, button_list: [{ text: '已收到 ✓', style: 2, key: 'nr:7' }], task_id: 'task9' });
+    expect(cardProblem(received)).toBeUndefined();
+    expect(buttonsOf(updatedCard({ text: '已报名', buttons: [[{ label: '取消报名', data: 'sh:c:1' }]] }, 'task9', 'sh:s:1'))).toEqual([
       { text: '取消报名', style: 1, key: 'sh:c:1' },
     ]);
+  });
+
+  it('builds only cards the documented rules allow, and refuses the rest before they leave', () => {
+    const messages = fc.record({
+      text: fc.string({ unit: 'grapheme', maxLength: 200 }),
+      buttons: fc.array(fc.array(fc.record({ label: fc.string({ minLength: 1, maxLength: 12 }), data: fc.stringMatching(/^[a-z]{1,4}:[0-9]{1,6}$/) }), { maxLength: 3 }), { maxLength: 4 }),
+    });
+    fc.assert(fc.property(messages, (message) => {
+      for (const card of planCards(message).cards) expect(cardProblem(card)).toBeUndefined();
+    }));
+    const refused = (card: object) => {
+      try {
+        checkedCard(card as Card);
+      } catch (err) {
+        return (err as DeliveryError).failure.kind;
+      }
+      return 'taken';
+    };
+    expect(refused({ card_type: 'text_notice', main_title: { title: '通知' }, task_id: 't1' })).toBe('rejected');
+    expect(refused({ card_type: 'button_interaction', main_title: { title: '通知' }, button_list: [], task_id: 't1' })).toBe('rejected');
+    expect(refused({ card_type: 'button_interaction', main_title: { title: '通知' }, button_list: [{ text: 'a', style: 1, key: 'k' }], task_id: 'not allowed!' })).toBe('rejected');
+    expect(refused({ card_type: 'button_interaction', main_title: { title: '通知' }, button_list: [{ text: 'a', style: 1, key: 'k' }], task_id: 'x'.repeat(129) })).toBe('rejected');
+    expect(refused({ card_type: 'button_interaction', main_title: { title: '通知' }, button_list: [{ text: 'a', style: 1, key: 'k'.repeat(1025) }], task_id: 't1' })).toBe('rejected');
+    expect(refused({ card_type: 'button_interaction', main_title: { title: '通知' }, button_list: Array.from({ length: 7 }, (_, i) => ({ text: 'a', style: 1, key: `k${i}` })), task_id: 't1' })).toBe('rejected');
+    expect(refused({ card_type: 'button_interaction', main_title: { title: '通知' }, button_list: [{ text: 'a', style: 1, key: 'k' }], task_id: 'tx-1_@' })).toBe('taken');
   });
 });
