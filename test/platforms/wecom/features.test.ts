@@ -156,6 +156,17 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     expect(report).toContain('另有 3 人在群聊中确认。');
   });
 
+  it('sends to a member WeCom shows under an opaque id through the robot, which the app cannot address', async () => {
+    const opaque = rig.ws.hideUserId('lisi');
+    rig.api.unknownUsers.add(opaque);
+    await new Chat(rig, 'lisi', undefined, opaque).say('/help');
+    const sent = await rig.wecom.messenger.send({ kind: 'private', chatId: opaque }, { text: '明天上午九点值班，请准时参加。' });
+    const pushed = await frameOf(rig.ws, 'aibot_send_msg', (f) => f.body.chatid === opaque);
+    expect(sent.messageId).toBe(pushed.reqId);
+    expect(pushed.body).toMatchObject({ chat_type: 1, markdown: { content: '明天上午九点值班，请准时参加。' } });
+    expect(rig.api.deliveredTo(opaque)).toEqual([]);
+  });
+
   it('binds a member WeCom shows under an opaque id with a binding code, and reaches them through the robot', async () => {
     await rig.h.addMember({ name: '孙七', wecomUserId: 'sunqi', committee: '文史委员会' });
     const opaque = rig.ws.hideUserId('sunqi');
