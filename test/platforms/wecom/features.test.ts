@@ -89,6 +89,19 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
   afterEach(() => expectNoRefusals(rig.ws));
   afterAll(() => rig?.close());
 
+  /** Staff compose a notice for `audience` and send it now; resolves with its id. */
+  async function notify(text: string, audience: string): Promise<string> {
+    await staff.say('/notify');
+    await staff.say(text);
+    await staff.say('继续');
+    await staff.say(audience);
+    await staff.press('ntd:now', '收到');
+    await staff.press('ntd:yes', text.slice(0, 6));
+    const noticeId = /#(\d+)/.exec(await staff.press('ntd:send', '#'))?.[1];
+    expect(noticeId).toBeDefined();
+    return noticeId!;
+  }
+
   async function drain() {
     const engine = await EngineHarness.start({ database: rig.h.database, messengers: [rig.wecom.messenger] });
     try {
@@ -178,13 +191,7 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
     expect(code).toBeDefined();
     expect(await sunqi.say(`/bind ${code}`)).toContain('绑定成功！欢迎您，孙七。');
 
-    await staff.say('/notify');
-    await staff.say('文史委员会下周二上午召开史料征集座谈会。');
-    await staff.say('继续');
-    await staff.say('committee:文史委员会');
-    await staff.press('ntd:now', '收到');
-    await staff.press('ntd:yes', '史料征集座谈会');
-    const noticeId = /#(\d+)/.exec(await staff.press('ntd:send', '#'))?.[1];
+    const noticeId = await notify('文史委员会下周二上午召开史料征集座谈会。', 'committee:文史委员会');
     await drain();
     const card = await frameOf(rig.ws, 'aibot_send_msg', (f) => f.body.chatid === opaque && JSON.stringify(f.body).includes(`nr:${noticeId}`));
     expect(card.body).toMatchObject({ chat_type: 1, msgtype: 'template_card' });
@@ -198,14 +205,7 @@ describe.each(DATABASE_KINDS)('WeCom end to end with the features, in Simplified
 
   it('confirms a notice sent to a member directly through the app, and the card shows it', async () => {
     await member.say('/help');
-    await staff.say('/notify');
-    await staff.say('经济委员会本周五下午两点召开专题协商会，请确认能否参加。');
-    await staff.say('继续');
-    await staff.say('committee:经济委员会');
-    await staff.press('ntd:now', '收到');
-    await staff.press('ntd:yes', '专题协商会');
-    const noticeId = /#(\d+)/.exec(await staff.press('ntd:send', '#'))?.[1];
-    expect(noticeId).toBeDefined();
+    const noticeId = await notify('经济委员会本周五下午两点召开专题协商会，请确认能否参加。', 'committee:经济委员会');
     await drain();
     // Direct messages go through the self-built app: the notice as a card with its button.
     const sent = rig.api.deliveredTo('zhangsan').filter((m) => JSON.stringify(m.body).includes(`nr:${noticeId}`));
