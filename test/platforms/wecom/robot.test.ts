@@ -227,15 +227,15 @@ describe.each(DATABASE_KINDS)('WeCom robot end to end through the fake server (%
 
   it('relays sends from a process without the connection to the holder, waiting as long as the send needs', async () => {
     provoked = [E.rateLimited];
-    const sender = await startWecom(appOf(rig.h), rig.config, { holdRobot: false, relayTimeoutMs: 300 });
+    const sender = await startWecom(appOf(rig.h), rig.config, { holdRobot: false, relayTimeoutMs: 2_000 });
     try {
       expect(sender.status()).toMatchObject({ robot: 'standby', robotConnected: false });
       const heard = rig.ws.userSays({ userid: 'lisi', chatid: 'wrkGroupE', chattype: 'group', text: '/help' });
       await answer(heard.reqId);
       const sent = await sender.messenger.send({ kind: 'group', chatId: 'wrkGroupE' }, { text: '读书会今晚开始' });
       expect(sent.messageId).toBe((await pushTo('wrkGroupE', '读书会今晚开始')).reqId);
-      // Text and a file take five acks; each answer comes late here, far beyond the relay's 300 ms.
-      rig.ws.answerDelayMs = 700;
+      // Text and a file take five acks; each comes a second late here, together far beyond the relay's 2 s.
+      rig.ws.answerDelayMs = 1_000;
       try {
         await sender.messenger.send({ kind: 'group', chatId: 'wrkGroupE' }, { text: '读书会材料', file: { name: 'book.txt', mimeType: 'text/plain', data: Buffer.from('第一章 总则') } });
       } finally {
