@@ -78,11 +78,11 @@ async function answeredYes(db: DbOrTx, sessionId: number, memberId: number): Pro
 export async function checkInToSession(db: DbOrTx, viewer: Viewer, sessionId: number, now: Date, rules: Window) {
   const { session, group } = await visibleSession(db, viewer, sessionId);
   if (session.cancelledAt) throw new UserError('reading.sessionCancelled', { id: sessionId });
-  if (!(await answeredYes(db, sessionId, viewer.id))) throw new UserError('reading.checkin.needCode', { id: sessionId });
   const { opensAt, closesAt } = checkinWindow(session, rules);
   if (now.getTime() < opensAt.getTime() || now.getTime() > closesAt.getTime()) {
     throw new UserError('reading.checkinClosed', { id: sessionId, opensAt, closesAt });
   }
+  if (!(await answeredYes(db, sessionId, viewer.id))) throw new UserError('reading.checkin.needCode', { id: sessionId });
   return record(db, session, group, viewer.id, 'button', now);
 }
 
