@@ -12,15 +12,15 @@ const ROW_TAG = Buffer.from('<row');
  * Checks an XLSX (a zip) against the limits before anyone parses it, with memory bounded by one
  * inflated chunk. First from its central directory alone (the part count and the sizes it
  * declares), then by inflating every part as ExcelJS would, counting the bytes that really come
- * out (yauzl refuses a part that inflates beyond what it declared) and the rows of each sheet as
- * they stream past. A file over a limit is refused with the limit named; a broken zip is
- * "unreadable". yauzl reads the same central directory as JSZip inside ExcelJS, so the parts
- * checked are the parts ExcelJS will read.
+ * out (a part may declare less than it holds: yauzl's own size check is off so that such a
+ * file meets the same limit and answer) and the rows of each sheet as they stream past. A file
+ * over a limit is refused with the limit named; a broken zip is "unreadable". yauzl reads the
+ * same central directory as JSZip inside ExcelJS, so the parts checked are the parts ExcelJS reads.
  */
 export async function checkXlsx(data: Buffer, limits: ImportLimits): Promise<void> {
   let zip;
   try {
-    zip = await fromBufferPromise(data, { lazyEntries: true, validateEntrySizes: true });
+    zip = await fromBufferPromise(data, { lazyEntries: true, validateEntrySizes: false });
   } catch {
     throw new UserError('import.unreadable');
   }
