@@ -47,9 +47,13 @@ async function record(db: DbOrTx, session: ReadingSession, group: ReadingGroup, 
   return { session, group };
 }
 
+/** Answers that count as "yes" for the check-in button: a seat, or a yes that found the session full. */
+const SAID_YES = ['yes', 'waitlist'] as const;
+
 /**
  * Of the sessions open for check-in, those `viewer` may check in to with a button: the ones they
- * answered yes to (and hold a seat at). Anyone else proves presence with the code announced there.
+ * answered yes to (with a seat or on the waitlist). Anyone else proves presence with the code
+ * announced there.
  */
 export async function sessionsForButtonCheckin(db: DbOrTx, viewer: Viewer, now: Date, rules: Window) {
   const open = await sessionsOpenForCheckin(db, viewer, now, rules);
@@ -57,7 +61,7 @@ export async function sessionsForButtonCheckin(db: DbOrTx, viewer: Viewer, now: 
   const yes = await db
     .select({ sessionId: readingRsvps.sessionId })
     .from(readingRsvps)
-    .where(and(eq(readingRsvps.memberId, viewer.id), eq(readingRsvps.status, 'yes'), inArray(readingRsvps.sessionId, open.map((r) => r.session.id))));
+    .where(and(eq(readingRsvps.memberId, viewer.id), inArray(readingRsvps.status, [...SAID_YES]), inArray(readingRsvps.sessionId, open.map((r) => r.session.id))));
   const seated = new Set(yes.map((r) => r.sessionId));
   return { open, mine: open.filter((r) => seated.has(r.session.id)) };
 }
@@ -67,7 +71,7 @@ async function answeredYes(db: DbOrTx, sessionId: number, memberId: number): Pro
     .select({ status: readingRsvps.status })
     .from(readingRsvps)
     .where(and(eq(readingRsvps.sessionId, sessionId), eq(readingRsvps.memberId, memberId)));
-  return row?.status === 'yes';
+  return row !== undefined && (SAID_YES as readonly string[]).includes(row.status);
 }
 
 /**
