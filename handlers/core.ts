@@ -16,12 +16,14 @@ function helpText(ctx: Ctx): string {
 
 async function bind(ctx: Ctx, code: string): Promise<Reply> {
   const { msg, deps } = ctx;
-  const member = await redeemBindingCode(
+  const { member, replaced } = await redeemBindingCode(
     deps.db, deps.redis,
     { platform: msg.chat.platform, platformUserId: msg.senderId, chatId: msg.chat.kind === 'private' ? msg.chat.chatId : undefined },
     code, deps.clock.now(),
   );
-  return { text: t(member.locale, 'bind.done', { name: member.name }, member.timeZone) };
+  const done = t(member.locale, 'bind.done', { name: member.name }, member.timeZone);
+  if (!replaced) return { text: done };
+  return { text: `${done}\n${t(member.locale, 'bind.replacedEarlier', { platform: t(member.locale, `platform.${msg.chat.platform}`) }, member.timeZone)}` };
 }
 
 const start: Command = {

@@ -88,8 +88,12 @@ const tallyCommand: Command<string[]> = {
     const committee = servedCommittee(ctx.member) ?? null;
     const tally = await monthlyTally(db, { ...period, committee, timeZone: defaultTimeZone, points: settings.notes.points });
     const scope = committee === null ? ctx.t('notes.tally.allCommittees') : committee || '—';
-    if (!format) return { text: tallyText(ctx, tally, scope) };
     const label = period.month ? `${period.year}-${String(period.month).padStart(2, '0')}` : String(period.year);
+    if (!format) {
+      // The text names members and their points as the file does: the same kind of read.
+      await audit(db, ctx.member.id, 'notes.tally.view', `tally:${label}`, { committee, members: tally.members.length });
+      return { text: tallyText(ctx, tally, scope) };
+    }
     const file = await exportFile(`notes-tally-${label}`, format, tallySheets(ctx, tally));
     await audit(db, ctx.member.id, 'notes.tally.export', `tally:${label}`, { format, committee, members: tally.members.length });
     return { text: ctx.t('export.done', { name: file.name, rows: tally.members.length }), file };

@@ -6,7 +6,7 @@ import { AUDIENCE_PLATFORMS } from '../src/store/schema/index.js';
 import { parseAudience } from '../src/domain/notices/audience.js';
 import { checkNoticeText, correctableNotice, parseSendTime, submitNotice, type NoticeDraft } from '../src/domain/notices/compose.js';
 import { needsApproval } from '../src/domain/notices/approval.js';
-import { countRecipients } from '../src/domain/notices/fanout.js';
+import { countRecipients, noticeRecipients } from '../src/domain/notices/fanout.js';
 import { listGroupChats } from '../src/domain/notices/groups.js';
 import { renderNotice } from '../src/domain/notices/message.js';
 import { buttonData, type ButtonAction, type Command, type DialogHandler, type HandlerResult, type MemberCtx, type Reply } from '../src/router/types.js';
@@ -114,7 +114,7 @@ async function preview(ctx: MemberCtx, state: State): Promise<Reply> {
     }
   }
   const counts = await countRecipients(ctx.deps.db, draft);
-  const waits = needsApproval(ctx.deps.settings.notices, draft, counts.members);
+  const waits = await needsApproval(ctx.deps.db, ctx.deps.settings.notices, await noticeRecipients(ctx.deps.db, draft));
   parts.push(
     ctx.t('notices.compose.previewFacts', {
       audience: await describeAudience(ctx, ctx.deps.db, draft.audience, draft.correctsNoticeId),

@@ -5,7 +5,7 @@ import { day, tk } from '../src/core/i18n.js';
 import { audit } from '../src/domain/members/members.js';
 import { groupById, ledGroup, visibleGroup, canSeeGroup } from '../src/domain/reading/groups.js';
 import { guidesFrom, guidesOfDay, localDay, publishedGuide, writeGuide } from '../src/domain/reading/guides.js';
-import { commentOnGuide, commentOnToday, commentsOfGuide, setFeatured } from '../src/domain/reading/comments.js';
+import { commentableGuide, commentOnGuide, commentOnToday, commentsOfGuide, setFeatured } from '../src/domain/reading/comments.js';
 import { buttonData, type Command, type DialogHandler, type MemberCtx, type Reply } from '../src/router/types.js';
 import { RD } from './reading-format.js';
 import { zonedMoment } from './reading-input.js';
@@ -103,6 +103,7 @@ const comment: Command = {
 /** The "comment" button: asks for the comment in a private chat dialogue. */
 export async function startComment(ctx: MemberCtx, guideId: number): Promise<Reply> {
   if (ctx.msg.chat.kind !== 'private') return { text: ctx.t('reading.comment.usePrivate') };
+  await commentableGuide(ctx.deps.db, ctx.member, guideId, ctx.deps.clock.now());
   await ctx.dialog.start(COMMENT_DIALOG, { guideId });
   return { text: ctx.t('reading.comment.prompt', { max: ctx.deps.settings.reading.commentMaxLength }) };
 }

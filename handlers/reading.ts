@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idArg } from '../src/core/input.js';
 import { setRsvp, type RsvpAnswer, type RsvpOutcome } from '../src/domain/reading/rsvp.js';
 import { myUpcomingSessions, upcomingSessions, visibleSession } from '../src/domain/reading/sessions.js';
-import { sessionsOpenForCheckin, hasCheckedIn } from '../src/domain/reading/checkin.js';
+import { sessionsForButtonCheckin, hasCheckedIn } from '../src/domain/reading/checkin.js';
 import { buttonData, type ButtonAction, type Command, type Feature, type MemberCtx, type Reply } from '../src/router/types.js';
 import type { Button } from '../src/core/messages.js';
 import { RD, answerButtons, sessionLines } from './reading-format.js';
@@ -62,7 +62,7 @@ const myreadings: Command = {
     const now = clock.now();
     const mine = await myUpcomingSessions(db, ctx.member.id, now);
     if (mine.length === 0) return { text: ctx.t('reading.mine.empty') };
-    const open = new Set((await sessionsOpenForCheckin(db, ctx.member, now, settings.reading)).map((r) => r.session.id));
+    const open = new Set((await sessionsForButtonCheckin(db, ctx.member, now, settings.reading)).mine.map((r) => r.session.id));
     const buttons: Button[][] = [];
     for (const item of mine) {
       if (open.has(item.session.id) && !(await hasCheckedIn(db, item.session.id, ctx.member.id))) {

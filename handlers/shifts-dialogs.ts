@@ -39,6 +39,17 @@ function again(ctx: MemberCtx, err: unknown, question: string): Reply {
   return { text: `${ctx.t(err.key, err.params)}\n${question}` };
 }
 
+/**
+ * The stored state of a dialogue read back with its schema. A state that no longer fits (written
+ * by an older version, or damaged) ends the dialogue with "please start again" instead of failing.
+ */
+async function storedState<T>(ctx: MemberCtx, schema: z.ZodType<T>, raw: unknown): Promise<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  await ctx.dialog.end();
+  throw new UserError('errors.dialogGone');
+}
+
 /** Starts the guided creation of a shift (staff sent /newshift without arguments). */
 export async function startCreateDialog(ctx: MemberCtx): Promise<Reply> {
   await ctx.dialog.start(CREATE, { step: 'date' } satisfies CreateState);
@@ -47,7 +58,7 @@ export async function startCreateDialog(ctx: MemberCtx): Promise<Reply> {
 
 /** Takes one answer, checks it, and asks the next question; the last answer creates the shift. */
 async function createStep(ctx: MemberCtx, raw: unknown, text: string): Promise<HandlerResult> {
-  const state = createState.parse(raw);
+  const state = await storedState(ctx, createState, raw);
   const now = ctx.deps.clock.now();
   try {
     const next: CreateState = { ...state };
@@ -111,7 +122,7 @@ async function startLog(ctx: MemberCtx, shiftId: number): Promise<Reply> {
 }
 
 async function logStep(ctx: MemberCtx, raw: unknown, text: string): Promise<HandlerResult> {
-  const state = logState.parse(raw);
+  const state = await storedState(ctx, logState, raw);
   try {
     if (state.step === 'handled') {
       if (!/^\d{1,6}$/.test(text.trim())) throw new UserError('shifts.error.badHandled', { max: 100000 });

@@ -202,7 +202,7 @@ const staffButtons: ButtonAction<['ra' | 'rd', number]> = {
 export async function importShiftFile(ctx: MemberCtx): Promise<Reply | undefined> {
   const file = ctx.msg.file!;
   if (!SHIFT_FILE_NAME.test(file.name)) return undefined;
-  const report = await importShifts(ctx.deps.db, file.name, file.data, ctx.timeZone, ctx.member.id, ctx.deps.clock.now());
+  const report = await importShifts(ctx.deps.db, file, ctx.timeZone, ctx.member.id, ctx.deps.clock.now(), ctx.deps.settings.imports);
   const lines = [ctx.t('shifts.import.report', { added: report.added, unchanged: report.unchanged, rejected: report.rejected.length })];
   for (const r of report.rejected.slice(0, 30)) lines.push(ctx.t('shifts.import.rejectedLine', { line: r.line, reason: ctx.t(r.reasonKey, r.params) }));
   if (report.rejected.length > 30) lines.push(ctx.t('shifts.more', { count: report.rejected.length - 30 }));

@@ -10,7 +10,7 @@ const bindcode: Command<[string]> = {
   args: memberRefArgs(50),
   run: async (ctx, [ref]) => {
     const member = await oneMember(ctx.deps.db, ref);
-    const { code, expiresAt } = await issueBindingCode(ctx.deps.db, member.id, ctx.member.id, ctx.deps.clock.now());
+    const { code, expiresAt } = await issueBindingCode(ctx.deps.db, member, ctx.member, ctx.deps.clock.now());
     await audit(ctx.deps.db, ctx.member.id, 'bindcode.issue', `member:${member.id}`);
     return { text: ctx.t('bindcode.issued', { name: member.name, code, link: `bind-${code}`, expiresAt, hours: CODE_TTL_HOURS }) };
   },
@@ -20,10 +20,10 @@ const bindcode: Command<[string]> = {
 async function importRosterFile(ctx: MemberCtx) {
   const file = ctx.msg.file!;
   if (!/roster|名单|名單|members/i.test(file.name)) return undefined;
-  const report = await importRoster(ctx.deps.db, file.name, file.data, ctx.deps.defaultTimeZone);
+  const report = await importRoster(ctx.deps.db, file.name, file.data, { defaultTimeZone: ctx.deps.defaultTimeZone, importer: ctx.member, limits: ctx.deps.settings.imports });
   await audit(ctx.deps.db, ctx.member.id, 'roster.import', 'members', { added: report.added, updated: report.updated, rejected: report.rejected.length });
   const lines = [ctx.t('roster.report', { added: report.added, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length })];
-  for (const r of report.rejected.slice(0, 30)) lines.push(ctx.t('roster.rejectedLine', { line: r.line, reason: ctx.t(r.reasonKey, { value: r.value ?? '' }) }));
+  for (const r of report.rejected.slice(0, 30)) lines.push(ctx.t('roster.rejectedLine', { line: r.line, reason: ctx.t(r.reasonKey, { value: r.value ?? '', ...r.params }) }));
   if (report.rejected.length > 30) lines.push(ctx.t('roster.moreRejected', { count: report.rejected.length - 30 }));
   return { text: lines.join('\n') };
 }

@@ -6,6 +6,7 @@ import { readingSettings } from './domain/reading/settings.js';
 import { noticesSettings } from './domain/notices/settings.js';
 import { deliverySettings } from './domain/delivery/settings.js';
 import { pointsSettings } from './domain/points/settings.js';
+import { importsSettings } from './domain/imports/settings.js';
 
 /**
  * Rules staff may tune (cut-offs, limits, points). Defaults are the practice the issues describe;
@@ -25,6 +26,7 @@ export const settingsSchema = z.object({
   notices: noticesSettings,
   delivery: deliverySettings,
   points: pointsSettings,
+  imports: importsSettings,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

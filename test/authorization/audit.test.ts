@@ -36,6 +36,7 @@ describe.each(DATABASE_KINDS)('audit of staff reads and exports (%s)', (kind) =>
     ['a member\'s record', () => `/record #${cast.memberA.id}`, 'record.view'],
     ['the records export', () => '/recordexport 2026 csv', 'record.export'],
     ['the notes tally as CSV', () => '/notetally 2026 csv', 'notes.tally.export'],
+    ['the notes tally as text', () => '/notetally 2026', 'notes.tally.view'],
     ['the duty roster', () => '/shiftroster 2026-12-10', 'shifts.roster'],
     ['the duty logs', () => '/dutylogs', 'shifts.dutylogs'],
     ['a reading session\'s attendance', () => `/readingshow ${a.sessionId}`, 'reading.session.show'],

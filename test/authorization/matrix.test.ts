@@ -3,7 +3,9 @@ import { roleAllows } from '../../src/domain/members/members.js';
 import type { Reply } from '../../src/router/types.js';
 import { Harness } from '../support/harness.js';
 import { DATABASE_KINDS } from '../support/db.js';
-import { authorizationCast, en, QUIET, seedRecordsOfA, snapshot } from './support.js';
+import { features } from '../../handlers/index.js';
+import { dialogs } from '../../src/store/schema/index.js';
+import { authorizationCast, en, forgedPresses, QUIET, seedRecordsOfA, snapshot } from './support.js';
 
 const text = Harness.text;
 type Role = 'member' | 'staff' | 'admin';
@@ -14,19 +16,20 @@ type Role = 'member' | 'staff' | 'admin';
  */
 describe.each(DATABASE_KINDS)('authorization matrix: command × role (%s)', (kind) => {
   let h: Harness;
-  let callers: { label: string; role: Role | undefined; send: (t: string) => Promise<Reply[]> }[];
+  let callers: { label: string; role: Role | undefined; id?: number; send: (t: string) => Promise<Reply[]>; press: (d: string) => Promise<Reply[]> }[];
 
   beforeAll(async () => {
     h = await Harness.start({ kind, at: '2026-12-01T02:00:00Z', settings: QUIET });
     const cast = await authorizationCast(h);
     await seedRecordsOfA(h, cast);
     const guest = h.as({ platform: 'telegram', userId: '424242', language: 'en' });
+    const bound = (label: string, role: Role, m: { id: number }) => ({ label, role, id: m.id, ...h.as(m) });
     callers = [
-      { label: 'guest (unbound account)', role: undefined, send: guest.send },
-      { label: 'member', role: 'member', send: h.as(cast.memberB).send },
-      { label: 'staff of another committee', role: 'staff', send: h.as(cast.staffOther).send },
-      { label: 'staff of the same committee', role: 'staff', send: h.as(cast.staffSame).send },
-      { label: 'admin', role: 'admin', send: h.as(cast.admin).send },
+      { label: 'guest (unbound account)', role: undefined, ...guest },
+      bound('member', 'member', cast.memberB),
+      bound('staff of another committee', 'staff', cast.staffOther),
+      bound('staff of the same committee', 'staff', cast.staffSame),
+      bound('admin', 'admin', cast.admin),
     ];
     // Every caller has been seen once, so touching last-seen times is not mistaken for a change.
     for (const c of callers) await c.send('/help');
@@ -74,6 +77,42 @@ describe.each(DATABASE_KINDS)('authorization matrix: command × role (%s)', (kin
           // An unbound account's /start and /bind rightly explain how to bind.
           if (caller.role) expect(said).not.toBe(en('errors.unbound'));
         }
+      }
+    }
+  });
+
+  const noApology = (said: string, what: string) => {
+    expect(said, what).not.toBe(en('errors.internal'));
+    expect(said, what).not.toBe(en('errors.tryAgain'));
+  };
+
+  it('answers every button action the router knows, with ids that exist and ids that do not, never with the apology', { timeout: 120_000 }, async () => {
+    const presses = forgedPresses(features, ['1', '2', '999999999']);
+    expect(new Set(presses.map((p) => p.prefix)).size).toBe(features.flatMap((f) => f.buttons ?? []).length);
+    for (const caller of callers) {
+      for (const press of presses) {
+        const said = text(await caller.press(press.data));
+        noApology(said, `${caller.label}: ${press.data}`);
+        if (!roleAllows(caller.role, press.role)) expect(said, `${caller.label}: ${press.data}`).toBe(caller.role ? en('errors.forbidden') : en('errors.unbound'));
+      }
+    }
+  });
+
+  it('answers text in every dialogue, also one whose stored state is stale or foreign, never with the apology', { timeout: 60_000 }, async () => {
+    const kinds = features.flatMap((f) => f.dialogs ?? []);
+    expect(kinds.length).toBeGreaterThan(0);
+    const states: unknown[] = [{}, { step: 'gone', noteId: 999999999, guideId: 1, shiftId: 1 }, { step: 'text', draftKey: 'x', text: 7 }];
+    for (const caller of callers.filter((c) => c.id !== undefined)) {
+      for (const dialog of kinds) {
+        for (const state of states) {
+          await h.db.insert(dialogs).values({ memberId: caller.id!, chatKey: `console:dm-${caller.id}`, kind: dialog.kind, state: state as object })
+            .onConflictDoUpdate({ target: [dialogs.memberId, dialogs.chatKey], set: { kind: dialog.kind, state: state as object } });
+          for (const line of ['hello', '2026-12-10', '1']) {
+            const said = text(await caller.send(line));
+            noApology(said, `${caller.label} in ${dialog.kind} with ${JSON.stringify(state)}: ${line}`);
+          }
+        }
+        await caller.send('/cancel');
       }
     }
   });

@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
+import { z } from 'zod';
+import type { Role } from '../../src/domain/members/members.js';
+import type { Feature } from '../../src/router/types.js';
 import { t } from '../../src/core/i18n.js';
 import { resultRows } from '../../src/store/db.js';
 import type { Reply } from '../../src/router/types.js';
@@ -80,4 +83,63 @@ export async function snapshot(h: Harness): Promise<Record<string, string>> {
     out[name] = `${row.n}:${row.digest ?? ''}`;
   }
   return out;
+}
+
+/** JSON Schema of one button part, as zod describes a parts schema's input. */
+interface PartSchema {
+  enum?: string[];
+  const?: string;
+  pattern?: string;
+  maxLength?: number;
+}
+interface TupleSchema {
+  prefixItems?: PartSchema[];
+  minItems?: number;
+  anyOf?: TupleSchema[];
+}
+
+/** One press to try: the action's prefix and least role, and the button data. */
+export interface ForgedPress {
+  prefix: string;
+  role: Role;
+  data: string;
+  /** Whether the data names an object by id (one of `ids`), not just a choice or a page. */
+  namesObject: boolean;
+}
+
+/**
+ * Every button action of `features` (the router's registry, so a new action is covered without
+ * editing a list), with every datum its parts schema accepts built from `ids` where a part is an
+ * id: each choice of an enum, each id for a number, and for free text a word and each id. Read
+ * from the zod schema through its JSON Schema (z.toJSONSchema), which is public and stable.
+ */
+export function forgedPresses(features: Feature[], ids: string[]): ForgedPress[] {
+  const out: ForgedPress[] = [];
+  for (const f of features) {
+    for (const action of f.buttons ?? []) {
+      const schema = action.parts ? (z.toJSONSchema(action.parts, { io: 'input', unrepresentable: 'any' }) as TupleSchema) : { prefixItems: [{ maxLength: 16 }], minItems: 0 };
+      for (const tuple of schema.anyOf ?? [schema]) {
+        for (const parts of tuples(tuple, ids)) {
+          const namesObject = parts.some((p) => ids.includes(p));
+          out.push({ prefix: action.prefix, role: action.role, data: [action.prefix, ...parts].join(':'), namesObject });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function tuples(schema: TupleSchema, ids: string[]): string[][] {
+  const items = schema.prefixItems ?? [];
+  let acc: string[][] = [[]];
+  const results: string[][] = [];
+  items.forEach((item, i) => {
+    const values = item.const !== undefined ? [item.const]
+      : item.enum ?? (item.pattern ? ids.filter((id) => new RegExp(item.pattern!, 'u').test(id)) : ['x', ...ids]);
+    // Past the first few positions only the first choice, so the number of presses stays modest.
+    const chosen = i >= 2 ? values.slice(0, 1) : values;
+    acc = acc.flatMap((prefix) => chosen.map((v) => [...prefix, v]));
+    if (i + 1 >= (schema.minItems ?? items.length)) results.push(...acc);
+  });
+  return results.length ? results : acc;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Harness } from '../support/harness.js';
 import { DATABASE_KINDS } from '../support/db.js';
 import { auditLog } from '../../src/store/schema/index.js';
@@ -55,7 +55,7 @@ describe.each(DATABASE_KINDS)('the notes tally for staff on %s', (kind) => {
     const content = csv!.file!.data.toString('utf8');
     expect(content).toContain(`2,"'=HYPERLINK(""http://evil.example"",""点我"")",社会和法制委员会,'+SUM(A1:A9),1,0,0,1`);
 
-    const audits = await h.db.select().from(auditLog).where(eq(auditLog.actorId, zhao.id)).orderBy(auditLog.id);
+    const audits = await h.db.select().from(auditLog).where(and(eq(auditLog.actorId, zhao.id), eq(auditLog.action, 'notes.tally.export'))).orderBy(auditLog.id);
     expect(audits.map((a) => [a.action, a.subject, (a.detail as { format: string }).format])).toEqual([
       ['notes.tally.export', 'tally:2026-11', 'xlsx'], ['notes.tally.export', 'tally:2026-11', 'csv'],
     ]);

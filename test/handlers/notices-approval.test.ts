@@ -81,6 +81,8 @@ describe.each(DATABASE_KINDS)('approving and correcting notices (%s)', (kind) =>
   });
 
   it('sends a correction, marked as such, to everyone the original went to', async () => {
+    // Members of another committee, so a notice to 经济委员会 reaches fewer than half of all members (no second approval).
+    for (const name of ['王芳', '周杰', '吴刚']) await h.addMember({ name, committee: '文化委员会' });
     const { id } = await composeAndSend(h, author, { text: '会议地点：三楼会议室。', audience: 'committee:经济委员会', confirm: false });
     expect(text(await h.as(author).send(`/notice ${id} correct`))).toBe(`通知 #${id} 还没有发出，不能更正。尚未发出的通知可用 /notice ${id} cancel 取消后重新撰写。`);
     await markDelivered(h, id);

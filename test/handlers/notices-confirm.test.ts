@@ -18,9 +18,12 @@ describe.each(DATABASE_KINDS)('confirming notices and the report (%s)', (kind) =
     h = await Harness.start({ kind, settings: { flood: { limit: 1000 }, notices: { approveAllMembers: false, nudgeIntervalMinutes: 30 } } });
     staff = await h.addMember({ name: '赵敏', role: 'staff' });
     for (const name of ['陈大文', '李小明', '王芳', '=HYPERLINK("x")']) team.push(await h.addMember({ name, committee: '经济委员会' }));
-    noticeId = (await composeAndSend(h, staff, { text: '请确认参加全体会议。', audience: 'committee:经济委员会' })).id;
+    // The committee's group chat receives the notice too: a press there counts for whoever pressed.
+    await h.as(staff, { kind: 'group', chatId: 'econ-group' }).send('/groupchat add 经济委员会群');
+    noticeId = (await composeAndSend(h, staff, { text: '请确认参加全体会议。', audience: 'committee:经济委员会 group:经济委员会群' })).id;
     await markDelivered(h, noticeId, 'sent', [team[0]!.id, team[1]!.id, team[3]!.id]);
     await markDelivered(h, noticeId, 'failed', [team[2]!.id]);
+    await markDelivered(h, noticeId);
   });
   afterAll(() => h.close());
 
@@ -76,10 +79,11 @@ describe.each(DATABASE_KINDS)('confirming notices and the report (%s)', (kind) =
     const csv = reply!.file!.data.toString('utf8').replace(/^\uFEFF/, '');
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('类型,编号,名称,委员会,界别,地区,送达状态,平台,发送时间,确认时间');
-    expect(lines).toHaveLength(1 + 4 + 1);
+    expect(lines).toHaveLength(1 + 4 + 1 + 1);
     expect(lines.find((l) => l.includes('HYPERLINK'))).toMatch(/^成员,\d+,"'=HYPERLINK\(""x""\)",经济委员会,,,已发送,Telegram,2026-12-01 10:\d\d,2026-12-01 10:\d\d$/);
     expect(lines.find((l) => l.includes('周杰'))).toMatch(/^成员,\d+,周杰,文化委员会,,,在群聊中确认,,,2026-12-01 10:00$/);
-    expect(text([reply!])).toBe(`通知 #${noticeId}（请确认参加全体会议。）的名单，共 5 行。`);
+    expect(text([reply!])).toBe(`通知 #${noticeId}（请确认参加全体会议。）的名单，共 6 行。`);
+    expect(lines.at(-1)).toMatch(/^群聊,\d+,经济委员会群,,,,已发送,/);
   });
 
   it('sums up notices with members who received them but have not confirmed, for the staff digest', async () => {

@@ -46,17 +46,38 @@ describe.each(DATABASE_KINDS)('reading check-in (%s)', (kind) => {
     expect((await h.as(cast.bob).send('/myreadings'))[0]!.buttons).toBeUndefined();
   });
 
-  it('offers the open sessions as buttons to a member without a code, and checks in by button', async () => {
-    const reply = await h.as(cast.carol).send('/checkin');
+  it('offers the check-in button only to a member who answered yes; anyone else needs the code, and a forged press checks in nobody', async () => {
+    const carol = h.as(cast.carol);
+    await carol.send(`/rsvp ${session.id} maybe`);
+    const asked = await carol.send('/checkin');
+    expect(text(asked)).toBe('Please send /checkin CODE with the code announced at the session.');
+    expect(asked[0]!.buttons).toBeUndefined();
+    expect((await carol.send('/myreadings'))[0]!.buttons).toBeUndefined();
+    // The button data anyone could forge from another member's message.
+    expect(text(await carol.press(`rd:c:${session.id}`))).toBe(
+      `Check-in by button is for members who answered yes to session #${session.id}. Please send /checkin CODE with the code announced at the session.`);
+    expect((await attendance()).map((a) => a.memberId)).not.toContain(cast.carol.id);
+
+    await carol.send(`/rsvp ${session.id} yes`);
+    const reply = await carol.send('/checkin');
     expect(text(reply)).toBe('Choose the session to check in to, or send /checkin CODE:');
     expect(reply[0]!.buttons).toEqual([[{ label: `Check in: #${session.id} Check-in`, data: `rd:c:${session.id}` }]]);
-    expect(text(await h.as(cast.carol).press(`rd:c:${session.id}`))).toMatch(/^Checked in/);
+    expect(text(await carol.press(reply[0]!.buttons![0]![0]!.data!))).toMatch(/^Checked in/);
+    expect(await attendance()).toContainEqual(expect.objectContaining({ memberId: cast.carol.id, method: 'button' }));
   });
 
   it('stops checking codes after five wrong ones', async () => {
     for (let i = 0; i < 5; i++) expect(text(await h.as(cast.alice).send(`/checkin ${wrong()}`))).toMatch(/^That check-in code is not right/);
     expect(text(await h.as(cast.alice).send(`/checkin ${session.code}`))).toBe('Too many wrong codes. Please try again in 15 minutes.');
     expect((await attendance()).map((a) => a.memberId)).not.toContain(cast.alice.id);
+  });
+
+  it('gives 20 wrong codes sent at once exactly the five tries of the limit', async () => {
+    const dave = await h.addMember({ name: 'Dave', locale: 'en', committee: 'Culture' });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => h.as(dave).send(`/checkin ${wrong()}`)));
+    const said = replies.map((r) => text(r));
+    expect(said.filter((s) => s.startsWith('That check-in code is not right'))).toHaveLength(5);
+    expect(said.filter((s) => s === 'Too many wrong codes. Please try again in 15 minutes.')).toHaveLength(15);
   });
 
   it('refuses check-in after the session ended and badly formed codes', async () => {

@@ -58,6 +58,8 @@ describe.each(DATABASE_KINDS)('reading under concurrent presses (%s)', (kind) =>
 
   it('checks a member in once when the button is pressed many times at once', async () => {
     const [s] = await createSessions(h, cast.staff, `${groupId} 2026-12-01 10:15 11:00 place=Hall`);
+    // The button is for members who answered yes.
+    await h.as(cast.bob).send(`/rsvp ${s!.id} yes`);
     const replies = (await Promise.all(Array.from({ length: 6 }, () => h.as(cast.bob).press(`rd:c:${s!.id}`)))).map(text);
     expect(replies.filter((t) => t.startsWith('Checked in'))).toHaveLength(1);
     expect(replies.filter((t) => t.startsWith('You have already checked in'))).toHaveLength(5);

@@ -54,6 +54,10 @@ describe.each(DATABASE_KINDS)('swaps and duty logs on %s', (kind) => {
     expect(await inbox(h, c.id, 'shifts.notify.swapOffer')).toEqual([]);
     expect(await inbox(h, staff.id, 'shifts.notify.swapOffer')).toEqual([]);
     const [accept] = await inboxButtons(h, d.id);
+    // Staff and admins are not among the eligible members: the button does nothing for them.
+    const admin = await h.addMember({ name: '孙立', role: 'admin' });
+    for (const officer of [admin, staff]) expect(text(await h.as(officer).press(accept!))).toBe('这个换班请求已失效（已被接受、撤回或班次有变）。');
+    expect(await seatsOf(h, 1)).toEqual({ confirmed: [a.id], waitlisted: [b.id] });
     expect(text(await h.as(c).press(accept!))).toBe('不能报名值班 #1：与您的值班 #2（12月10日周四 GMT+8 10:00）时间重叠。');
     expect(text(await h.as(d).press(accept!))).toMatch(/^换班成功：您已接替 甲 的值班 #1/);
     expect(await seatsOf(h, 1)).toEqual({ confirmed: [d.id], waitlisted: [b.id] });

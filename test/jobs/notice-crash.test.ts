@@ -38,7 +38,8 @@ describe.skipIf(!SERVER)('a 5,000-recipient notice with the worker killed half-w
         .values(Array.from({ length: N }, (_, i) => ({ rosterKey: `n-${i}`, name: `M${i}`, committee: '经济委员会', locale: (['zh-Hans', 'zh-Hant', 'en'] as const)[i % 3] })))
         .returning({ id: members.id });
       await db.insert(identities).values(people.map((p, i) => ({ platform: 'telegram' as const, platformUserId: String(100000 + i), memberId: p.id, chatId: String(100000 + i) })));
-      const settings = loadSettings(undefined).notices;
+      // The notice reaches every member, which would wait for a second approval: this test is about the crash.
+      const settings = loadSettings(undefined, { notices: { approveAllMembers: false } }).notices;
       const { members: addressed } = await submitNotice(db, {
         draftKey: 'crash-notice', text: '明天上午九点召开全体会议，请准时参加。', versions: {}, confirm: true, sendAt: null, correctsNoticeId: null,
         audience: await parseAudience(db, 'committee:经济委员会 role:member'),

@@ -43,16 +43,29 @@ export function pickChannel(channels: MemberChannels, unreachableOn: readonly st
   return channels.find((c) => !unreachableOn.includes(c.platform));
 }
 
+/** Marks a chatKey that names a private chat rather than a group (see privateChatKey). */
+const PRIVATE_MARK = 'private:';
+
 /**
- * The route of a group chat from its chatKey 'platform:chatId'. A platform this deployment does not
- * run falls back to the console when that is running (so a demo shows group messages too).
+ * The chatKey of one account's private chat, for a message to an account that is no longer any
+ * member's channel: the account a new binding replaced is told so there. Group chat ids never
+ * start with the mark (Telegram's are negative numbers, WeCom's have no colon).
+ */
+export const privateChatKey = (platform: Platform, chatId: string): string => `${platform}:${PRIVATE_MARK}${chatId}`;
+
+/**
+ * The route of a chat from its chatKey 'platform:chatId' (a group) or 'platform:private:chatId'.
+ * A platform this deployment does not run falls back to the console when that is running (so a
+ * demo shows group messages too).
  */
 export function groupRoute(chatKey: string, active: ReadonlySet<Platform>): Route | undefined {
   const colon = chatKey.indexOf(':');
   if (colon <= 0) return undefined;
   const platform = chatKey.slice(0, colon) as Platform;
-  const chatId = chatKey.slice(colon + 1);
-  if (active.has(platform) && chatId !== '') return { platform, chatId, kind: 'group' };
+  const rest = chatKey.slice(colon + 1);
+  const kind = rest.startsWith(PRIVATE_MARK) ? 'private' : 'group';
+  const chatId = kind === 'private' ? rest.slice(PRIVATE_MARK.length) : rest;
+  if (active.has(platform) && chatId !== '') return { platform, chatId, kind };
   if (active.has('console')) return { platform: 'console', chatId: chatKey, kind: 'group' };
   return undefined;
 }

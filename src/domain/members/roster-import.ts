@@ -5,13 +5,17 @@ import type { Db } from '../../store/db.js';
 import { members } from '../../store/schema/index.js';
 import { cleanInput } from '../../core/input.js';
 import { UserError } from '../../core/errors.js';
+import type { Params } from '../../core/i18n.js';
+import type { ImportLimits } from '../imports/settings.js';
 import { readSheet, cell, type SheetRow } from './roster-file.js';
+import type { Member } from './members.js';
 
 /** Why a row was turned away; `reasonKey` is a locale key, `line` the spreadsheet line. */
 export interface RejectedRow {
   line: number;
   reasonKey: string;
   value?: string;
+  params?: Params;
 }
 
 export interface ImportReport {
@@ -68,19 +72,33 @@ function readRow(row: SheetRow, defaultTimeZone: string) {
   return rowSchema.safeParse(raw);
 }
 
+/** Who imports, and under which rules: the staff member or admin who sent the file, or the operator at the shell. */
+export interface RosterImportOptions {
+  defaultTimeZone: string;
+  importer: Member | 'operator';
+  limits: ImportLimits;
+}
+
 /**
  * Imports a roster spreadsheet. Rows are matched on the WeCom userid (or name@committee), so
  * importing the same file again changes nothing; each bad row is reported with its line.
+ * Only an admin (or the operator) may give or change the roles staff and admin, or change a
+ * staff or admin account at all: from anyone else, such rows are refused and the rest imported.
  */
-export async function importRoster(db: Db, fileName: string, data: Buffer, defaultTimeZone: string): Promise<ImportReport> {
-  const rows = await readSheet(fileName, data);
+export async function importRoster(db: Db, fileName: string, data: Buffer, opts: RosterImportOptions): Promise<ImportReport> {
+  const rows = await readSheet(fileName, data, opts.limits);
   if (rows.length === 0) throw new UserError('import.empty');
+  const mayManageStaff = opts.importer === 'operator' || opts.importer.role === 'admin';
   const report: ImportReport = { added: 0, updated: 0, unchanged: 0, rejected: [] };
   const seen = new Map<string, number>();
   for (const row of rows) {
+    if (row.errorCell) {
+      report.rejected.push({ line: row.line, reasonKey: 'import.errorCell', params: row.errorCell });
+      continue;
+    }
     let parsed;
     try {
-      parsed = readRow(row, defaultTimeZone);
+      parsed = readRow(row, opts.defaultTimeZone);
     } catch {
       report.rejected.push({ line: row.line, reasonKey: 'roster.reason.badCharacters' });
       continue;
@@ -102,8 +120,9 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, defau
       locale: v.locale, timeZone: v.timeZone, wecomUserId: v.wecomUserId || null,
       telegramUsername: v.telegramUsername.replace(/^@/, '') || null,
     };
-    const outcome = await upsertMember(db, values);
+    const outcome = await upsertMember(db, values, mayManageStaff);
     if (outcome === 'conflict') report.rejected.push({ line: row.line, reasonKey: 'roster.reason.wecomTaken' });
+    else if (outcome === 'roleNeedsAdmin' || outcome === 'accountNeedsAdmin') report.rejected.push({ line: row.line, reasonKey: `roster.reason.${outcome}` });
     else report[outcome]++;
   }
   return report;
@@ -111,7 +130,9 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, defau
 
 type MemberValues = Omit<typeof members.$inferInsert, 'id'> & { rosterKey: string };
 
-async function upsertMember(db: Db, values: MemberValues): Promise<'added' | 'updated' | 'unchanged' | 'conflict'> {
+type UpsertOutcome = 'added' | 'updated' | 'unchanged' | 'conflict' | 'roleNeedsAdmin' | 'accountNeedsAdmin';
+
+async function upsertMember(db: Db, values: MemberValues, mayManageStaff: boolean): Promise<UpsertOutcome> {
   return db.transaction(async (tx) => {
     const [existing] = await tx.select().from(members).where(eq(members.rosterKey, values.rosterKey)).for('update');
     if (values.wecomUserId) {
@@ -119,6 +140,7 @@ async function upsertMember(db: Db, values: MemberValues): Promise<'added' | 'up
       if (holder && holder.id !== existing?.id) return 'conflict';
     }
     if (!existing) {
+      if (!mayManageStaff && values.role !== 'member') return 'roleNeedsAdmin';
       await tx.insert(members).values(values);
       return 'added';
     }
@@ -130,6 +152,9 @@ async function upsertMember(db: Db, values: MemberValues): Promise<'added' | 'up
     };
     const changed = (Object.keys(incoming) as (keyof MemberValues)[]).some((k) => incoming[k] !== existing[k as keyof typeof existing]);
     if (!changed) return 'unchanged';
+    if (!mayManageStaff && incoming.role !== existing.role) return 'roleNeedsAdmin';
+    // A staff or admin row's WeCom userid decides who may act as them (it binds itself): theirs to change only by an admin.
+    if (!mayManageStaff && existing.role !== 'member') return 'accountNeedsAdmin';
     await tx.update(members).set({ ...incoming, updatedAt: sql`now()` }).where(eq(members.id, existing.id));
     return 'updated';
   });

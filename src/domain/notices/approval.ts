@@ -1,5 +1,5 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
-import type { Db, Tx } from '../../store/db.js';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { resultRows, type Db, type DbOrTx, type Tx } from '../../store/db.js';
 import { members, notices } from '../../store/schema/index.js';
 import { UserError } from '../../core/errors.js';
 import { dt } from '../../core/i18n.js';
@@ -7,19 +7,28 @@ import { buttonData } from '../../router/types.js';
 import { addDeliveries, cancelPendingDeliveries } from '../outbox.js';
 import { roleAllows, type Member } from '../members/members.js';
 import type { NoticesSettings } from './settings.js';
-import { lockNotice, noticeRecipients, queueNotice } from './fanout.js';
+import { lockNotice, noticeRecipients, queueNotice, type NoticeRecipients } from './fanout.js';
 import { noticeRef, type Notice } from './message.js';
 
 /** Button prefix of staff actions on a notice: 'nta:<action>:<noticeId>'. */
 export const ACTION_PREFIX = 'nta';
 
 /**
- * Whether a notice must wait for a second staff or admin: one to all members (unless turned
- * off), or one reaching at least `approveFromRecipients` members when that is set.
+ * Whether a notice must wait for a second staff or admin, judged by whom it reaches and not by
+ * how its audience was written (`role:member`, or every committee listed, reaches everyone as
+ * surely as `all`): one reaching every member, or more than `approveAboveShare` of them (unless
+ * `approveAllMembers` is off), or at least `approveFromRecipients` people when that is set.
+ * "Members" are the roster's entries with the role member.
  */
-export function needsApproval(settings: NoticesSettings, notice: Pick<Notice, 'audience'>, memberCount: number): boolean {
-  if (settings.approveAllMembers && notice.audience.allMembers) return true;
-  return settings.approveFromRecipients > 0 && memberCount >= settings.approveFromRecipients;
+export async function needsApproval(db: DbOrTx, settings: NoticesSettings, recipients: Pick<NoticeRecipients, 'memberIds'>): Promise<boolean> {
+  const count = recipients.memberIds.length;
+  if (settings.approveFromRecipients > 0 && count >= settings.approveFromRecipients) return true;
+  if (!settings.approveAllMembers || count === 0) return false;
+  const [reach] = resultRows<{ total: number; reached: number }>(await db.execute(sql`
+    select count(*)::int as total, count(*) filter (where ${members.id} = any(${sql.param(recipients.memberIds)}::int[]))::int as reached
+    from ${members} where ${members.role} = 'member'`));
+  if (!reach || reach.total === 0 || reach.reached === 0) return false;
+  return reach.reached === reach.total || reach.reached / reach.total > settings.approveAboveShare;
 }
 
 /** Tells every other staff officer and admin that a notice waits for approval, with a button to approve. */

@@ -75,7 +75,7 @@ export async function submitNotice(db: Db, draft: NoticeDraft, author: Member, s
     const recipients = await noticeRecipients(tx, draft);
     const counts = { members: recipients.memberIds.length, chats: recipients.chatKeys.length };
     if (counts.members + counts.chats === 0) throw new UserError('notices.audience.nobody');
-    const waits = needsApproval(settings, draft, counts.members);
+    const waits = await needsApproval(tx, settings, recipients);
     const [notice] = await tx
       .insert(notices)
       .values({

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../store/db.js';
 import { preparedQuery } from '../../store/prepared.js';
 import { deliveries, members, noticeConfirmations, notices } from '../../store/schema/index.js';
@@ -11,6 +11,9 @@ import { noticeMessage, noticeRef, nudgeRef, type Notice } from './message.js';
 /**
  * Records that a member pressed “收到 / Received”. Once per member per notice (the primary key
  * decides, so concurrent presses record one); a press in a group chat counts for the presser.
+ * Only a press on a copy that went out counts: the presser's own copy, or the copy of the group
+ * chat pressed in. Any other press (forged button data, a notice still waiting or meant for
+ * others) records nothing and learns nothing, not even that the notice exists.
  */
 export async function confirmNotice(
   db: DbOrTx,
@@ -21,10 +24,23 @@ export async function confirmNotice(
 ): Promise<{ notice: Notice; recorded: boolean }> {
   const notice = await noticeById(db, noticeId);
   if (!notice || !notice.confirm || notice.status === 'awaiting_approval') throw new UserError('errors.buttonExpired');
+  const [copy] = await receivedCopy(db, { kind: NOTICE_KIND, ref: noticeRef(noticeId), member: `m:${memberId}`, chat: `c:${chatKey}` });
+  if (!copy) throw new UserError('errors.buttonExpired');
   if (notice.status === 'cancelled') throw new UserError('notices.confirm.cancelled', { id: noticeId });
   const inserted = await recordConfirmation(db, { noticeId, memberId, chatKey, confirmedAt: now });
   return { notice, recorded: inserted.length > 0 };
 }
+
+/** A copy of the notice that left the outbox for this member or this chat (recipient 'm:<id>' or 'c:<chatKey>'). */
+const receivedCopy = preparedQuery('notice_received_copy', (db) => db
+  .select({ id: deliveries.id })
+  .from(deliveries)
+  .where(and(
+    eq(deliveries.kind, sql.placeholder('kind')), eq(deliveries.ref, sql.placeholder('ref')),
+    inArray(deliveries.recipient, [sql.placeholder('member'), sql.placeholder('chat')]),
+    notInArray(deliveries.status, ['pending', 'cancelled']),
+  ))
+  .limit(1));
 
 const recordConfirmation = preparedQuery('notice_confirm', (db) => db
   .insert(noticeConfirmations)

@@ -50,6 +50,16 @@ export async function commentOnToday(db: Db, member: Commenter, group: ReadingGr
  */
 export async function commentOnGuide(db: Db, member: Commenter, guideId: number, text: string, now: Date, maxLength: number) {
   const body = checkBody(text, maxLength);
+  const guide = await commentableGuide(db, member, guideId, now);
+  return upsertComment(db, guide, member.id, body, now);
+}
+
+/**
+ * The guide `member` may comment on now: published, of a group they can see, and of their own
+ * today. Checked before the comment dialogue starts too, so a press forged for another group's
+ * guide (or none) starts nothing.
+ */
+export async function commentableGuide(db: DbOrTx, member: Commenter, guideId: number, now: Date) {
   const [row] = await db
     .select({ guide: readingGuides, group: readingGroups })
     .from(readingGuides)
@@ -57,7 +67,7 @@ export async function commentOnGuide(db: Db, member: Commenter, guideId: number,
     .where(eq(readingGuides.id, guideId));
   if (!row || !canSeeGroup(member, row.group) || row.guide.publishAt.getTime() > now.getTime()) throw new UserError('reading.guideNotFound');
   if (row.guide.day !== localDay(now, member.timeZone)) throw new UserError('reading.guideDayOver', { day: dayParam(row.guide.day) });
-  return upsertComment(db, row.guide, member.id, body, now);
+  return row.guide;
 }
 
 /** Comments on one guide with their authors' names, first written first. */

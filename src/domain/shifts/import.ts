@@ -4,6 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { cleanInput } from '../../core/input.js';
 import type { Params } from '../../core/i18n.js';
 import { readSheet, cell, type SheetRow } from '../members/roster-file.js';
+import type { ImportLimits } from '../imports/settings.js';
 import { createShift, parseLevel, type ShiftDraft } from './shifts.js';
 
 /**
@@ -85,12 +86,18 @@ function draftOf(row: SheetRow, defaultZone: string): ShiftDraft {
  * already on the roster are left alone, each bad row is reported with its line; all in one
  * transaction, so a failure half-way adds nothing.
  */
-export async function importShifts(db: Db, fileName: string, data: Buffer, zone: string, staffId: number, now: Date): Promise<ShiftImportReport> {
-  const rows = await readSheet(fileName, data);
+export async function importShifts(
+  db: Db, file: { name: string; data: Buffer }, zone: string, staffId: number, now: Date, limits: ImportLimits,
+): Promise<ShiftImportReport> {
+  const rows = await readSheet(file.name, file.data, limits);
   if (rows.length === 0) throw new UserError('import.empty');
   return db.transaction(async (tx) => {
     const report: ShiftImportReport = { added: 0, unchanged: 0, rejected: [], addedIds: [] };
     for (const row of rows) {
+      if (row.errorCell) {
+        report.rejected.push({ line: row.line, reasonKey: 'import.errorCell', params: row.errorCell });
+        continue;
+      }
       try {
         const { shift, created } = await createShift(tx, draftOf(row, zone), staffId, now);
         if (created) {

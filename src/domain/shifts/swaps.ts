@@ -90,11 +90,14 @@ export async function eligibleMembers(db: DbOrTx, shift: Shift, rules: ShiftRule
 /**
  * Takes an offered seat. Atomic: under the shift lock the seat moves from the offering member to
  * the acceptor, the offer closes, both are told and reminders follow the new member. An offer
- * that is gone, taken, or meant for someone else is refused without changing anything.
+ * that is gone, taken, or meant for someone else (another member, or for an open offer anyone
+ * who is not an eligible member) is refused without changing anything.
  */
 export async function acceptSwap(db: Db, swapId: number, memberId: number, rules: ShiftRules, now: Date): Promise<{ shift: Shift; fromName: string }> {
   const [offer] = await db.select().from(shiftSwaps).where(eq(shiftSwaps.id, swapId));
   if (!offer || (offer.toMemberId !== null && offer.toMemberId !== memberId)) throw new UserError('shifts.error.swapGone');
+  // An open offer goes to the members who could take the seat (eligibleMembers): staff and admins are not among them.
+  if (offer.toMemberId === null && (await memberById(db, memberId))?.role !== 'member') throw new UserError('shifts.error.swapGone');
   return db.transaction(async (tx) => {
     const shift = await lockShift(tx, offer.shiftId);
     const [swap] = await tx.select().from(shiftSwaps).where(eq(shiftSwaps.id, swapId)).for('update');

@@ -17,6 +17,9 @@ const CSV = [
   '王明二,社会和法制委员会,经济界,上海,委员,zh-Hans,Asia/Shanghai,wangming,',
 ].join('\n');
 
+/** Import options of the operator at the shell, who may set every role. */
+const OPERATOR = (h: Harness) => ({ defaultTimeZone: 'Asia/Shanghai', importer: 'operator' as const, limits: h.deps.settings.imports });
+
 describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
   let h: Harness;
   beforeEach(async () => {
@@ -25,7 +28,7 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
   afterEach(() => h.close());
 
   it('imports good rows, reports each bad row with its line, and changes nothing the second time', async () => {
-    const first = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
+    const first = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), OPERATOR(h));
     expect(first).toMatchObject({ added: 3, updated: 0, unchanged: 0 });
     expect(first.rejected).toEqual([
       { line: 4, reasonKey: 'roster.reason.noName' },
@@ -35,7 +38,7 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
     ]);
     const before = await h.db.select().from(members).orderBy(members.id);
 
-    const second = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
+    const second = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), OPERATOR(h));
     expect(second).toMatchObject({ added: 0, updated: 0, unchanged: 3 });
     expect(await h.db.select().from(members).orderBy(members.id)).toEqual(before);
     expect(before.find((m) => m.name === '陳大文')).toMatchObject({ locale: 'zh-Hant', telegramUsername: 'chantaiman', timeZone: 'Asia/Hong_Kong' });
@@ -46,7 +49,7 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
     const sheet = book.addWorksheet('名单');
     for (const line of CSV.split('\n')) sheet.addRow(line.split(','));
     const data = Buffer.from(await book.xlsx.writeBuffer());
-    const report = await importRoster(h.db, 'roster.xlsx', data, 'Asia/Shanghai');
+    const report = await importRoster(h.db, 'roster.xlsx', data, OPERATOR(h));
     expect(report).toMatchObject({ added: 3 });
     expect(report.rejected.map((r) => r.line)).toEqual([4, 5, 7, 8]);
   });
@@ -64,17 +67,17 @@ describe.each(DATABASE_KINDS)('roster import on %s', (kind) => {
   });
 
   it('keeps a language and a time zone the member chose when the roster is imported again', async () => {
-    await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
+    await importRoster(h.db, 'roster.csv', Buffer.from(CSV), OPERATOR(h));
     const [wang] = await h.db.select().from(members).where(eq(members.name, '王明'));
     await h.as(wang!).send('/lang en');
     await h.as(wang!).send('/tz Europe/Paris');
-    const again = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), 'Asia/Shanghai');
+    const again = await importRoster(h.db, 'roster.csv', Buffer.from(CSV), OPERATOR(h));
     expect(again.unchanged).toBe(3);
     expect(await h.reload(wang!.id)).toMatchObject({ locale: 'en', timeZone: 'Europe/Paris' });
 
     // A zone the member never chose follows the roster.
     const moved = CSV.replace('Alice Smith,港澳台侨委员会,海外列席,London,member,en,Europe/London', 'Alice Smith,港澳台侨委员会,海外列席,London,member,en,America/New_York');
-    expect(await importRoster(h.db, 'roster.csv', Buffer.from(moved), 'Asia/Shanghai')).toMatchObject({ updated: 1, unchanged: 2 });
+    expect(await importRoster(h.db, 'roster.csv', Buffer.from(moved), OPERATOR(h))).toMatchObject({ updated: 1, unchanged: 2 });
     const [alice] = await h.db.select().from(members).where(eq(members.name, 'Alice Smith'));
     expect(alice!.timeZone).toBe('America/New_York');
   });
