@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   const platforms = enabledPlatforms(config);
   const consoleMode = !platforms.telegram && !platforms.wecomBot && !platforms.wecomApp;
   // The console prints answers on stdout; logs go to stderr and stay quiet unless asked for.
-  const logger = createLogger(consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.LOG_LEVEL);
+  const logger = createLogger(consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.LOG_LEVEL, 'tongxin', consoleMode ? 'stderr' : 'stdout');
   const role: ProcessRole = consoleMode ? 'all' : config.ROLE;
 
   let localRedis: LocalRedis | undefined;

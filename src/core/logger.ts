@@ -13,8 +13,10 @@ const REDACT = [
 
 export type { Logger };
 
-export function createLogger(level: string, name = 'tongxin'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** A logger writing JSON lines to stdout, or to stderr where stdout is the console chat. */
+export function createLogger(level: string, name = 'tongxin', to: 'stdout' | 'stderr' = 'stdout'): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return to === 'stderr' ? pino(options, pino.destination(2)) : pino(options);
 }
 
 /** Removes a bot token from an error message before it is logged (telegraf puts URLs with it there). */

@@ -39,15 +39,42 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 export async function openDatabase(opts: { url?: string; dataDir?: string; poolSize?: number }): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
-    // An idle client whose server connection died must not crash the process; the pool replaces it.
+    // A client whose server connection dies must not crash the process. pg-pool listens for
+    // 'error' only while a client is idle; one that dies while checked out (inside a transaction,
+    // between its statements) would emit an unhandled 'error'. With a listener of its own, its
+    // next query fails instead (a temporary failure: "please try again"), and release() drops it.
     pool.on('error', () => {});
-    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    pool.on('connect', (client) => client.on('error', () => {}));
+    const db = releasingTransactions(drizzlePg(pool, { schema }) as unknown as Db, pool);
     await migratePg(db as never, { migrationsFolder });
     return { db, kind: 'postgres', close: () => pool.end() };
   }
   const dir = opts.dataDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
   return openPglite(new PGlite(dir.startsWith('memory://') ? undefined : join(dir, 'pglite')));
+}
+
+/**
+ * Gives `db` a transaction() that always returns its client to the pool. drizzle's own (0.45)
+ * runs BEGIN before its try/finally, so a BEGIN on a connection that just died never released
+ * the client: a few terminated connections exhausted the pool and every later message waited
+ * for a client forever (drizzle-team/drizzle-orm#6241, open). Here the client is checked out by
+ * us and the transaction runs on a drizzle of that one client; a dead client is dropped by
+ * pg-pool on release, since it is no longer queryable.
+ */
+function releasingTransactions(db: Db, pool: pg.Pool): Db {
+  const onClient = new WeakMap<pg.PoolClient, Db>();
+  const transaction: Db['transaction'] = async (run, config) => {
+    const client = await pool.connect();
+    try {
+      let clientDb = onClient.get(client);
+      if (!clientDb) onClient.set(client, (clientDb = drizzlePg(client, { schema }) as unknown as Db));
+      return await clientDb.transaction(run, config);
+    } finally {
+      client.release();
+    }
+  };
+  return Object.assign(db, { transaction });
 }
 
 /** Wraps an open PGlite (e.g. one loaded from a dump) and brings its schema up to date. */

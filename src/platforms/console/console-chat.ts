@@ -29,10 +29,14 @@ export async function runConsoleChat(app: App, input: Readable = process.stdin, 
     if (!line) continue;
     const as = /^\/as\s+(.+)$/u.exec(line);
     if (as) {
-      const [found] = await findMembersByName(db, as[1]!.trim());
-      if (found) me = found;
       const locale = me?.locale ?? app.deps.defaultLocale;
-      write(found ? t(locale, 'console.as', { name: found.name, role: t(locale, `role.${found.role}`) }) : t(locale, 'console.asUnknown', { name: as[1]! }));
+      const found = await findMembersByName(db, as[1]!.trim()).then((rows) => rows[0] ?? null, () => undefined);
+      if (found === undefined) {
+        write(t(locale, 'errors.tryAgain'));
+        continue;
+      }
+      if (found) me = found;
+      write(found ? t(found.locale, 'console.as', { name: found.name, role: t(found.locale, `role.${found.role}`) }) : t(locale, 'console.asUnknown', { name: as[1]! }));
       continue;
     }
     if (!me) continue;
@@ -55,8 +59,10 @@ export async function runConsoleChat(app: App, input: Readable = process.stdin, 
       msg.text = '';
     }
     for (const reply of await app.router.handle(msg)) lastButtons = print(reply, write, lastButtons);
-    // The member may have changed language or time zone; read them afresh.
-    me = (await db.select().from(members).where(eq(members.id, me.id)))[0];
+    // The member may have changed language or time zone; read them afresh (a failed read, as
+    // when the database connection just dropped, keeps the last known member).
+    const id = me.id;
+    me = (await db.select().from(members).where(eq(members.id, id)).then((rows) => rows[0], () => me)) ?? me;
   }
 }
 
