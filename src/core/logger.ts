@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { loggableError } from './loggable-error.js';
 
 /**
  * Paths that may carry a secret or a member's words; pino replaces them before anything is
@@ -15,7 +16,7 @@ export type { Logger };
 
 /** A logger writing JSON lines to stdout, or to stderr where stdout is the console chat. */
 export function createLogger(level: string, name = 'tongxin', to: 'stdout' | 'stderr' = 'stdout'): Logger {
-  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: loggableError } };
   return to === 'stderr' ? pino(options, pino.destination(2)) : pino(options);
 }
 
