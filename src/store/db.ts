@@ -46,12 +46,40 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolS
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = releasingTransactions(drizzlePg(pool, { schema }) as unknown as Db, pool);
-    await migratePg(db as never, { migrationsFolder });
+    await migrateLocked(pool);
     return { db, kind: 'postgres', close: () => pool.end() };
   }
   const dir = opts.dataDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
   return openPglite(new PGlite(dir.startsWith('memory://') ? undefined : join(dir, 'pglite')));
+}
+
+/** The advisory lock the migrations run under ('tongxin' in ASCII); any number works, as long as every process uses this one. */
+const MIGRATION_LOCK = 0x746f6e6778696en;
+
+/**
+ * Applies the migrations under a PostgreSQL advisory lock. Every process migrates at start, and
+ * drizzle's migrate takes no lock of its own: processes started together on an empty database
+ * raced to create its schema and tables, and all but one failed. One at a time, the later ones
+ * find the migrations applied.
+ */
+async function migrateLocked(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migratePg(drizzlePg(client, { schema }) as never, { migrationsFolder });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } catch (err) {
+    failure = err as Error;
+    throw err;
+  } finally {
+    // A client that failed is closed rather than pooled: its session may still hold the lock.
+    client.release(failure);
+  }
 }
 
 /**
