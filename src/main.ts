@@ -6,7 +6,7 @@ import { connectRedis, createApp, type App } from './app.js';
 import { createLogger, type Logger } from './core/logger.js';
 import type { Messenger, Platform } from './core/messages.js';
 import { startLocalRedis, RedisNotInstalledError, type LocalRedis } from './store/local-redis.js';
-import { seedDemoRoster } from './domain/members/demo-roster.js';
+import { seedConsoleDemo } from './domain/demo/console-demo.js';
 import { deliveryCounts } from './domain/delivery/stats.js';
 import { runConsoleChat } from './platforms/console/console-chat.js';
 import { ConsoleMessenger } from './platforms/console/console-messenger.js';
@@ -71,7 +71,8 @@ async function main(): Promise<number> {
   let http: FastifyInstance | undefined;
   try {
     app = await createApp({ config, redisUrl, logger });
-    if (!config.DATABASE_URL) await seedDemoRoster(app.deps.db);
+    // The demo is for trying Tongxin in the terminal; a deployment starts from its own roster.
+    if (consoleMode) await seedConsoleDemo(app.deps.db, app.deps.settings, app.deps.clock.now());
     const { db } = app.deps;
     const metrics = consoleMode ? undefined : createMetrics({ deliveryCounts: () => deliveryCounts(db), queueCounts: () => queueCounts(engine?.allQueues() ?? []) });
     if (!consoleMode) {

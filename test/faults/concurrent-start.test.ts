@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startLocalRedis } from '../../src/store/local-redis.js';
+import { DEMO_ROSTER } from '../../src/domain/members/demo-roster.js';
 import { serverDatabase } from '../support/db.js';
 import { MainProcess } from '../support/main-process.js';
 
@@ -14,7 +15,7 @@ const PROCESSES = 4;
  * and each applies the migrations at start.
  */
 describe.skipIf(!process.env.DATABASE_URL)('several processes started at once on an empty database', () => {
-  it(`all ${PROCESSES} start, and the schema is migrated once`, { timeout: 180_000 }, async () => {
+  it(`all ${PROCESSES} start, and the schema is migrated and the console demo seeded once`, { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongxin-together-'));
     const server = await serverDatabase(process.env.DATABASE_URL!);
     const redis = await startLocalRedis(join(dir, 'redis'));
@@ -35,6 +36,9 @@ describe.skipIf(!process.env.DATABASE_URL)('several processes started at once on
         const applied = await client.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
         const journal = (await import('../../src/store/migrations/meta/_journal.json', { with: { type: 'json' } })).default as { entries: unknown[] };
         expect(applied.rows[0].n).toBe(journal.entries.length);
+        // Each was a console chat, which seeds its demo into an empty database: once, not four times.
+        const seeded = await client.query('SELECT (SELECT count(*)::int FROM members) AS members, (SELECT count(*)::int FROM shifts) AS shifts, (SELECT count(*)::int FROM notices) AS notices');
+        expect(seeded.rows[0]).toEqual({ members: DEMO_ROSTER.length, shifts: 3, notices: 1 });
       } finally {
         await client.end();
       }
