@@ -77,7 +77,7 @@ async function main(): Promise<number> {
     const metrics = consoleMode ? undefined : createMetrics({ deliveryCounts: () => deliveryCounts(db), queueCounts: () => queueCounts(engine?.allQueues() ?? []) });
     if (!consoleMode) {
       http = await buildHttpServer({
-        logger, adminToken: config.ADMIN_TOKEN, metrics,
+        logger, adminToken: config.ADMIN_TOKEN, metrics, metricsToken: config.METRICS_TOKEN,
         health: {
           database: () => db.execute(sql`select 1`),
           redis: () => app!.deps.redis.ping(),
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
       const dashboard = queueDashboard(engine.allQueues());
       await http.register(adminOnly(dashboard.plugin, config.ADMIN_TOKEN), { prefix: dashboard.prefix });
     }
-    if (http) await http.listen({ port: config.HTTP_PORT, host: '0.0.0.0' });
+    if (http) await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
     logger.info({ role, platforms: running.map((p) => p.messenger.platform) }, 'tongxin started');
 
     if (consoleMode) {

@@ -8,7 +8,7 @@ import { loggableError } from './loggable-error.js';
 const REDACT = [
   '*.token', '*.secret', '*.password', '*.access_token', '*.authorization', '*.text', '*.name',
   'TELEGRAM_BOT_TOKEN', 'WECOM_BOT_SECRET', 'WECOM_AGENT_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY',
-  'ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'req.headers.authorization',
+  'ADMIN_TOKEN', 'METRICS_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'req.headers.authorization',
   'req.headers["x-telegram-bot-api-secret-token"]',
 ];
 
