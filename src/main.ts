@@ -6,6 +6,7 @@ import { connectRedis, createApp, type App } from './app.js';
 import { createLogger, type Logger } from './core/logger.js';
 import type { Messenger, Platform } from './core/messages.js';
 import { startLocalRedis, RedisNotInstalledError, type LocalRedis } from './store/local-redis.js';
+import { FolderInUseError } from './store/folder-holder.js';
 import { seedConsoleDemo } from './domain/demo/console-demo.js';
 import { deliveryCounts } from './domain/delivery/stats.js';
 import { runConsoleChat } from './platforms/console/console-chat.js';
@@ -48,6 +49,9 @@ async function main(): Promise<number> {
   // The console prints answers on stdout; logs go to stderr and stay quiet unless asked for.
   const logger = createLogger(consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.LOG_LEVEL, 'tongxin', consoleMode ? 'stderr' : 'stdout');
   const role: ProcessRole = consoleMode ? 'all' : config.ROLE;
+  // Listened for from the start: a signal during start-up stops the process once it has started,
+  // instead of killing it with its private redis-server left running.
+  const stopping = stopSignal(logger);
 
   let localRedis: LocalRedis | undefined;
   let redisUrl = config.REDIS_URL;
@@ -132,11 +136,14 @@ async function main(): Promise<number> {
     logger.info({ role, platforms: running.map((p) => p.messenger.platform) }, 'tongxin started');
 
     if (consoleMode) {
-      await runConsoleChat(app);
+      // SIGTERM or Ctrl+C ends the chat as the end of input does (also when it came during start-up).
+      const stopChat = new AbortController();
+      void stopping.then(() => stopChat.abort());
+      await runConsoleChat(app, { signal: stopChat.signal });
       // Let what the last commands caused (confirmations to others, notices) be printed.
       await engine.flush(3000);
     } else {
-      await stopSignal(logger);
+      await stopping;
     }
     return 0;
   } finally {
@@ -181,6 +188,10 @@ function stopSignal(logger: Logger): Promise<void> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof FolderInUseError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(4);
+    }
     process.stderr.write(`fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   },

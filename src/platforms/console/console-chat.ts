@@ -12,9 +12,10 @@ import type { App } from '../../app.js';
 /**
  * A chat in the terminal for trying Tongxin without any platform: one line is one message, as
  * typed on Telegram or WeCom. `/as NAME` switches member, `!N` presses button N of the last
- * answer, `/file PATH` sends a file. Ends at end of input, so it can be scripted.
+ * answer, `/file PATH` sends a file. Ends at end of input (so it can be scripted) or when `signal` aborts.
  */
-export async function runConsoleChat(app: App, input: Readable = process.stdin, output: Writable = process.stdout): Promise<void> {
+export async function runConsoleChat(app: App, opts: { input?: Readable; output?: Writable; signal?: AbortSignal } = {}): Promise<void> {
+  const { input = process.stdin, output = process.stdout, signal } = opts;
   const { db } = app.deps;
   const write = (s: string) => output.write(`${s}\n`);
   let me: Member | undefined = (await db.select().from(members).where(eq(members.role, 'member')).orderBy(asc(members.id)).limit(1))[0];
@@ -23,7 +24,7 @@ export async function runConsoleChat(app: App, input: Readable = process.stdin, 
   write(t(me?.locale ?? app.deps.defaultLocale, 'console.banner'));
   if (me) write(t(me.locale, 'console.as', { name: me.name, role: t(me.locale, `role.${me.role}`) }));
 
-  const lines = createInterface({ input, terminal: false });
+  const lines = createInterface({ input, terminal: false, ...(signal && { signal }) });
   for await (const raw of lines) {
     const line = raw.trim();
     if (!line) continue;
