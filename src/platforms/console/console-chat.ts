@@ -25,6 +25,8 @@ export async function runConsoleChat(app: App, opts: { input?: Readable; output?
   if (me) write(t(me.locale, 'console.as', { name: me.name, role: t(me.locale, `role.${me.role}`) }));
 
   const lines = createInterface({ input, terminal: false, ...(signal && { signal }) });
+  // Output closed (`npm start | head`): stop reading instead of dying of EPIPE.
+  output.once('error', () => lines.close());
   for await (const raw of lines) {
     const line = raw.trim();
     if (!line) continue;
