@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import type { Messenger, Platform } from './core/messages.js';
 import { startLocalRedis, RedisNotInstalledError, type LocalRedis } from './store/local-redis.js';
 import { FolderInUseError } from './store/folder-holder.js';
+import { EMBEDDED_DURABILITY } from './store/db.js';
 import { seedConsoleDemo } from './domain/demo/console-demo.js';
 import { deliveryCounts } from './domain/delivery/stats.js';
 import { runConsoleChat } from './platforms/console/console-chat.js';
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
   let engine: DeliveryEngine | undefined;
   let http: FastifyInstance | undefined;
   try {
+    if (!consoleMode && !config.DATABASE_URL) logger.warn(EMBEDDED_DURABILITY);
     app = await createApp({ config, redisUrl, logger });
     // The demo is for trying Tongxin in the terminal; a deployment starts from its own roster.
     if (consoleMode) await seedConsoleDemo(app.deps.db, app.deps.settings, app.deps.clock.now());

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as schema from './schema/index.js';
+import { claimFolder, releaseFolder } from './folder-holder.js';
 
 export { schema };
 
@@ -50,9 +51,32 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolS
     return { db, kind: 'postgres', close: () => pool.end() };
   }
   const dir = opts.dataDir ?? 'memory://';
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  return openPglite(new PGlite(dir.startsWith('memory://') ? undefined : join(dir, 'pglite')));
+  if (dir.startsWith('memory://')) return openPglite(new PGlite());
+  mkdirSync(dir, { recursive: true });
+  // One process at a time: two PGlites on one folder each keep their own buffers and WAL
+  // position, overwrite each other's files, and lose committed rows (or the whole database).
+  const holder = join(dir, PGLITE_HOLDER);
+  claimFolder(holder, join(dir, 'pglite'));
+  try {
+    const database = await openPglite(new PGlite(join(dir, 'pglite')));
+    return { ...database, close: () => database.close().finally(() => releaseFolder(holder)) };
+  } catch (err) {
+    releaseFolder(holder);
+    throw err;
+  }
 }
+
+/** The file naming the process that has the embedded database open (see folder-holder.ts). */
+const PGLITE_HOLDER = 'pglite-holder.json';
+
+/**
+ * What the embedded database promises, for the start-up warning. PGlite runs PostgreSQL with
+ * fsync off, and its Node file system has no fsync at all: a commit is written to the operating
+ * system before the reply, so it survives the process being killed (kill -9, a crash), but not a
+ * power cut or an operating-system crash, which can lose the last commits or damage the files.
+ */
+export const EMBEDDED_DURABILITY =
+  'DATABASE_URL is not set: the data is in embedded PGlite, which never syncs to disk (fsync off). Commits survive a crash or kill of this process, not a power cut or an OS crash. Use PostgreSQL (DATABASE_URL) for a deployment.';
 
 /** The advisory lock the migrations run under ('tongxin' in ASCII); any number works, as long as every process uses this one. */
 const MIGRATION_LOCK = 0x746f6e6778696en;
