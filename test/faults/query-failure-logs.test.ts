@@ -4,17 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { t } from '../../src/core/i18n.js';
 import { openDatabase } from '../../src/store/db.js';
 import { startLocalRedis } from '../../src/store/local-redis.js';
 import { members } from '../../src/store/schema/index.js';
 import { serverDatabase } from '../support/db.js';
-import { MainProcess } from '../support/main-process.js';
+import { MainProcess, printed } from '../support/main-process.js';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const TRY_AGAIN = new RegExp(`^${escape(t('zh-Hans', 'errors.tryAgain'))}$`);
-const INTERNAL = new RegExp(`^${escape(t('zh-Hans', 'errors.internal'))}$`);
-const PREVIEW = new RegExp(`^${escape(t('zh-Hans', 'notes.compose.preview').split('\n')[0]!)}`);
+const TRY_AGAIN = printed('zh-Hans', 'errors.tryAgain');
+const INTERNAL = printed('zh-Hans', 'errors.internal');
+const PREVIEW = printed('zh-Hans', 'notes.compose.preview');
 
 /**
  * Item 11 of issue 15 on the real process: a member types a note while the database refuses to

@@ -3,9 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { t, type Locale, type Params } from '../../src/core/i18n.js';
 
 /** The repository root: the working directory of the spawned processes. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A text of the locale files as the pattern of the line the console prints: its first line, with
+ * `params` filled in and any other parameter matching anything.
+ */
+export function printed(locale: Locale, key: string, params?: Params): RegExp {
+  const first = t(locale, key, params).split('\n')[0]!;
+  return new RegExp(`^${escapeRegExp(first).replace(/\\\{\\\{\w+\\\}\\\}/g, '.*?')}$`);
+}
 
 /** How the process is started: the TypeScript through tsx (as `npm start`), or the built output. */
 export const FROM_SOURCE = ['--import', 'tsx', 'src/main.ts'];
