@@ -52,6 +52,8 @@ describe.skipIf(!process.env.DATABASE_URL)('the real process while its PostgreSQ
 
   it('answers every /signup and /withdraw with its result or "please try again", lives, and answers /help afterwards', { timeout: 180_000 }, async () => {
     const bot = MainProcess.start({ env: { DATABASE_URL: server.url, REDIS_URL: redis.url, SETTINGS_FILE: join(dir, 'settings.json') } });
+    await bot.ready();
+    // Kills start once the chat is open: a process whose database dies while it starts does not start.
     let killing = true;
     let terminated = 0;
     const dbName = new URL(server.url).pathname.slice(1);
@@ -64,7 +66,6 @@ describe.skipIf(!process.env.DATABASE_URL)('the real process while its PostgreSQ
     })();
     const said: string[] = [];
     try {
-      await bot.ready();
       for (let i = 0; i < COMMANDS; i++) {
         const signup = i % 2 === 0;
         bot.type(signup ? '/signup 1' : '/withdraw 1');

@@ -23,7 +23,7 @@ const DEMO_SHIFTS: Array<{ inDays: number; start: string; end: string; theme: st
 
 /**
  * Seeds the console chat's demo into an empty database: the demo roster, a few upcoming shifts, a
- * reading group with a session next week, and a notice to one committee, so a newcomer trying
+ * reading group with a session in four days, and a notice to one committee, so a newcomer trying
  * `/shifts`, `/readings` or staff's `/notices` finds something. Only the console chat calls this;
  * a deployment with Telegram or WeCom starts from an empty roster. It is one transaction that
  * stops when the roster was there already, so processes starting together seed it once.
