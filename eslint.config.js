@@ -13,4 +13,6 @@ export default tseslint.config(
     },
   },
   { files: ['src/platforms/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  // Plain Node scripts (the build): Node's globals.
+  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
 );

@@ -58,7 +58,7 @@ export class Poller {
       } catch (err) {
         this.failures++;
         if (this.failures === 1 || this.failures % 20 === 0) {
-          this.logger.warn({ poller: this.name, failures: this.failures, err: err instanceof Error ? err.message : String(err) }, 'poll round failed');
+          this.logger.warn({ poller: this.name, failures: this.failures, err }, 'poll round failed');
         }
       }
       this.running = undefined;

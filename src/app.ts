@@ -31,12 +31,28 @@ export function connectRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
 }
 
+/** How long a member's message waits for Redis before the answer is "please try again". */
+const REQUEST_REDIS_TIMEOUT_MS = 2000;
+
+/**
+ * The connection a member's message uses (the router's admission script, handlers' counters).
+ * Unlike the queues', its commands give up: with Redis down, one waits at most
+ * REQUEST_REDIS_TIMEOUT_MS (or one reconnection attempt) and fails as a temporary failure, so the
+ * member is told to try again instead of hearing nothing until Redis returns. It reconnects by
+ * itself, so service resumes without a restart.
+ */
+export function connectRequestRedis(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: REQUEST_REDIS_TIMEOUT_MS, enableReadyCheck: true });
+}
+
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: opts.pgliteDir ?? config.DATA_DIR });
   const redis = connectRedis(opts.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const requestRedis = connectRequestRedis(opts.redisUrl);
+  requestRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (requests)'));
   const deps: Deps = {
     db: database.db,
     redis,
@@ -46,13 +62,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     defaultTimeZone: config.DEFAULT_TIMEZONE,
   };
-  const router = new Router(deps, features);
+  // Platform adapters keep `deps.redis` (leases, relays, blocking reads); messages get the one that gives up.
+  const router = new Router({ ...deps, redis: requestRedis }, features);
   return {
     deps,
     router,
     database,
     async close() {
       redis.disconnect();
+      requestRedis.disconnect();
       await database.close();
     },
   };

@@ -54,7 +54,9 @@ const schema = z
       .min(0, 'a port number from 0 to 65535')
       .max(65535, 'a port number from 0 to 65535')
       .default(8080),
+    HTTP_HOST: z.string().trim().min(1, 'an address to listen on, such as 127.0.0.1 or 0.0.0.0').default('0.0.0.0'),
     ADMIN_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
+    METRICS_TOKEN: optional.refine((v) => v === undefined || v.length >= 16, 'at least 16 characters'),
     DEFAULT_TIMEZONE: timeZone,
     DEFAULT_LOCALE: z.enum(LOCALES).default('zh-Hans'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

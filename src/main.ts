@@ -6,7 +6,9 @@ import { connectRedis, createApp, type App } from './app.js';
 import { createLogger, type Logger } from './core/logger.js';
 import type { Messenger, Platform } from './core/messages.js';
 import { startLocalRedis, RedisNotInstalledError, type LocalRedis } from './store/local-redis.js';
-import { seedDemoRoster } from './domain/members/demo-roster.js';
+import { FolderInUseError } from './store/folder-holder.js';
+import { EMBEDDED_DURABILITY } from './store/db.js';
+import { seedConsoleDemo } from './domain/demo/console-demo.js';
 import { deliveryCounts } from './domain/delivery/stats.js';
 import { runConsoleChat } from './platforms/console/console-chat.js';
 import { ConsoleMessenger } from './platforms/console/console-messenger.js';
@@ -46,8 +48,11 @@ async function main(): Promise<number> {
   const platforms = enabledPlatforms(config);
   const consoleMode = !platforms.telegram && !platforms.wecomBot && !platforms.wecomApp;
   // The console prints answers on stdout; logs go to stderr and stay quiet unless asked for.
-  const logger = createLogger(consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.LOG_LEVEL);
+  const logger = createLogger(consoleMode && !process.env.LOG_LEVEL ? 'warn' : config.LOG_LEVEL, 'tongxin', consoleMode ? 'stderr' : 'stdout');
   const role: ProcessRole = consoleMode ? 'all' : config.ROLE;
+  // Listened for from the start: a signal during start-up stops the process once it has started,
+  // instead of killing it with its private redis-server left running.
+  const stopping = stopSignal(logger);
 
   let localRedis: LocalRedis | undefined;
   let redisUrl = config.REDIS_URL;
@@ -70,13 +75,15 @@ async function main(): Promise<number> {
   let engine: DeliveryEngine | undefined;
   let http: FastifyInstance | undefined;
   try {
+    if (!consoleMode && !config.DATABASE_URL) logger.warn(EMBEDDED_DURABILITY);
     app = await createApp({ config, redisUrl, logger });
-    if (!config.DATABASE_URL) await seedDemoRoster(app.deps.db);
+    // The demo is for trying Tongxin in the terminal; a deployment starts from its own roster.
+    if (consoleMode) await seedConsoleDemo(app.deps.db, app.deps.settings, app.deps.clock.now());
     const { db } = app.deps;
     const metrics = consoleMode ? undefined : createMetrics({ deliveryCounts: () => deliveryCounts(db), queueCounts: () => queueCounts(engine?.allQueues() ?? []) });
     if (!consoleMode) {
       http = await buildHttpServer({
-        logger, adminToken: config.ADMIN_TOKEN, metrics,
+        logger, adminToken: config.ADMIN_TOKEN, metrics, metricsToken: config.METRICS_TOKEN,
         health: {
           database: () => db.execute(sql`select 1`),
           redis: () => app!.deps.redis.ping(),
@@ -127,15 +134,18 @@ async function main(): Promise<number> {
       const dashboard = queueDashboard(engine.allQueues());
       await http.register(adminOnly(dashboard.plugin, config.ADMIN_TOKEN), { prefix: dashboard.prefix });
     }
-    if (http) await http.listen({ port: config.HTTP_PORT, host: '0.0.0.0' });
+    if (http) await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
     logger.info({ role, platforms: running.map((p) => p.messenger.platform) }, 'tongxin started');
 
     if (consoleMode) {
-      await runConsoleChat(app);
+      // SIGTERM or Ctrl+C ends the chat as the end of input does (also when it came during start-up).
+      const stopChat = new AbortController();
+      void stopping.then(() => stopChat.abort());
+      await runConsoleChat(app, { signal: stopChat.signal });
       // Let what the last commands caused (confirmations to others, notices) be printed.
       await engine.flush(3000);
     } else {
-      await stopSignal(logger);
+      await stopping;
     }
     return 0;
   } finally {
@@ -180,6 +190,10 @@ function stopSignal(logger: Logger): Promise<void> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof FolderInUseError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(4);
+    }
     process.stderr.write(`fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   },

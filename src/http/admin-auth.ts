@@ -22,13 +22,14 @@ function tokenOf(req: FastifyRequest): string | undefined {
 }
 
 /**
- * An onRequest hook that lets through only requests carrying ADMIN_TOKEN. Browsers get a Basic
- * auth prompt (any user name, the token as password). Without a configured token nothing passes.
+ * An onRequest hook that lets through only requests carrying `token` (ADMIN_TOKEN, or
+ * METRICS_TOKEN for /metrics). Browsers get a Basic auth prompt (any user name, the token as
+ * password). Without a configured token nothing passes.
  */
-export function requireAdminToken(adminToken: string | undefined) {
+export function requireAdminToken(token: string | undefined, realm = 'tongxin admin') {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const given = tokenOf(req);
-    if (adminToken && given !== undefined && sameSecret(given, adminToken)) return;
-    await reply.code(401).header('www-authenticate', 'Basic realm="tongxin admin", charset="UTF-8"').send({ error: 'unauthorized' });
+    if (token && given !== undefined && sameSecret(given, token)) return;
+    await reply.code(401).header('www-authenticate', `Basic realm="${realm}", charset="UTF-8"`).send({ error: 'unauthorized' });
   };
 }

@@ -1,5 +1,6 @@
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Platform } from '../core/messages.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 /** Where /metrics reads its numbers when scraped. */
 export interface MetricsSources {
@@ -16,11 +17,39 @@ export interface Metrics {
   observeSend(platform: Platform, outcome: string, seconds: number): void;
 }
 
+/** How often /metrics reads the counts again at most, however often it is scraped. */
+const COUNTS_MAX_AGE_MS = 15_000;
+
 /**
- * Builds the registry: process defaults, queue depths and deliveries by status (read when
- * scraped), and the send latency histogram (filled by the outbound workers of this process).
+ * `read`, called at most once per `maxAgeMs`: callers within that time share the last answer,
+ * and callers while a read is running wait for it rather than starting another. A failed read is
+ * not kept.
  */
-export function createMetrics(sources: MetricsSources): Metrics {
+export function cachedRead<T>(read: () => Promise<T>, maxAgeMs: number, clock: Clock = systemClock): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = clock.now().getTime();
+    if (last && now - last.at < maxAgeMs) return last.value;
+    const value = read();
+    const entry = { at: now, value };
+    last = entry;
+    value.catch(() => {
+      if (last === entry) last = undefined;
+    });
+    return value;
+  };
+}
+
+/**
+ * Builds the registry: process defaults, queue depths and deliveries by status, and the send
+ * latency histogram (filled by the outbound workers of this process). Counting the outbox groups
+ * every row of it (half a second with two million rows), so the counts are read at most every
+ * 15 s and shared by the scrapes in between: ten scrapes a second cost one count, not ten, and
+ * members' queries no longer wait behind them.
+ */
+export function createMetrics(sources: MetricsSources, clock: Clock = systemClock): Metrics {
+  const queueCounts = sources.queueCounts && cachedRead(sources.queueCounts, COUNTS_MAX_AGE_MS, clock);
+  const deliveryCounts = cachedRead(sources.deliveryCounts, COUNTS_MAX_AGE_MS, clock);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tongxin_' });
   new Gauge({
@@ -29,9 +58,10 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      if (!sources.queueCounts) return;
+      if (!queueCounts) return;
+      const counted = await queueCounts();
       this.reset();
-      for (const [queue, counts] of Object.entries(await sources.queueCounts())) {
+      for (const [queue, counts] of Object.entries(counted)) {
         for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       }
     },
@@ -42,8 +72,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['status', 'platform'],
     registers: [registry],
     async collect() {
+      const counted = await deliveryCounts();
       this.reset();
-      for (const row of await sources.deliveryCounts()) this.set({ status: row.status, platform: row.platform ?? 'none' }, row.count);
+      for (const row of counted) this.set({ status: row.status, platform: row.platform ?? 'none' }, row.count);
     },
   });
   const latency = new Histogram({

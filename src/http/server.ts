@@ -1,5 +1,5 @@
 /**
- * The HTTP side of a Tongxin process: /healthz, /metrics, the queue dashboard behind ADMIN_TOKEN,
+ * The HTTP side of a Tongxin process: /healthz, /metrics (behind METRICS_TOKEN when set), the queue dashboard behind ADMIN_TOKEN,
  * and whatever routes platform adapters bring (the Telegram webhook, the WeCom callback).
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   logger: Logger;
   health: HealthChecks;
   metrics?: Metrics;
+  /** When set, /metrics answers only requests carrying it (Bearer, or Basic with it as the password). */
+  metricsToken?: string;
   /** The queue dashboard (built in jobs/dashboard.ts); served only with ADMIN_TOKEN set. */
   dashboard?: MountedPlugin;
   adminToken?: string;
@@ -54,7 +56,8 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
 
   if (opts.metrics) {
     const { registry } = opts.metrics;
-    server.get('/metrics', async (_req, reply) => {
+    const guard = opts.metricsToken ? { onRequest: requireAdminToken(opts.metricsToken, 'tongxin metrics') } : {};
+    server.get('/metrics', guard, async (_req, reply) => {
       const body = await registry.metrics();
       return reply.header('content-type', registry.contentType).send(body);
     });

@@ -126,7 +126,7 @@ export class Router {
   private failureReply(ctx: Ctx, err: unknown): Reply {
     if (err instanceof UserError) return { text: ctx.t(err.key, err.params) };
     if (err instanceof TemporaryFailure || isTransientError(err)) {
-      this.deps.logger.warn({ msgId: ctx.msg.id, platform: ctx.msg.chat.platform, err: describe(err) }, 'temporary failure while handling a message');
+      this.deps.logger.warn({ msgId: ctx.msg.id, platform: ctx.msg.chat.platform, err }, 'temporary failure while handling a message');
       return { text: ctx.t('errors.tryAgain') };
     }
     this.deps.logger.error({ msgId: ctx.msg.id, platform: ctx.msg.chat.platform, err }, 'handler failed');
@@ -147,8 +147,4 @@ export class Router {
 function toReplies(r: HandlerResult): Reply[] {
   if (r === undefined) return [];
   return Array.isArray(r) ? r : [r];
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { claimFolder, isRunning, releaseFolder, writeHolder, type FolderHolder } from './folder-holder.js';
 
 /** A redis-server child process owned by this process; used when REDIS_URL is unset. */
 export interface LocalRedis {
@@ -35,14 +36,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The file in the data folder naming the process that runs its redis-server, and the server's pid. */
+const HOLDER_FILE = 'tongxin-redis.json';
+
 /**
  * Starts redis-server with AOF on and its data under `dir`, on a free loopback port so it never
- * collides with a Redis already running. The child is killed when this process exits.
+ * collides with a Redis already running. The child is stopped with this process. A server that
+ * a crashed process left running on the same folder (found through the holder file) is stopped
+ * first, so two servers never share one append-only file; a folder whose process is alive is
+ * refused (FolderInUseError).
  */
 export async function startLocalRedis(dir: string): Promise<LocalRedis> {
   if (!redisServerInstalled()) throw new RedisNotInstalledError();
   const absDir = resolve(dir);
   mkdirSync(absDir, { recursive: true });
+  const holderFile = join(absDir, HOLDER_FILE);
+  const stale = claimFolder(holderFile, absDir);
+  await stopStaleServer(stale);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
@@ -50,19 +60,38 @@ export async function startLocalRedis(dir: string): Promise<LocalRedis> {
       '--save', '', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  writeHolder(holderFile, { redisPid: child.pid, port });
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);
-  await waitForPort(port, child);
+  try {
+    await waitForPort(port, child);
+  } catch (err) {
+    releaseFolder(holderFile);
+    throw err;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((ok) => {
         process.removeListener('exit', killChild);
-        if (child.exitCode !== null) return ok();
-        child.once('exit', () => ok());
+        const done = () => {
+          releaseFolder(holderFile);
+          ok();
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Stops the redis-server a dead holder left running (SIGTERM: it finishes its append-only file). */
+async function stopStaleServer(stale: FolderHolder | undefined): Promise<void> {
+  const pid = stale?.redisPid;
+  if (typeof pid !== 'number' || !isRunning(pid, 'redis-server')) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 200 && isRunning(pid, 'redis-server'); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isRunning(pid, 'redis-server')) process.kill(pid, 'SIGKILL');
 }
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {

@@ -1,10 +1,9 @@
-import { sql } from 'drizzle-orm';
-import type { Db } from '../../store/db.js';
 import { members } from '../../store/schema/index.js';
 
 /**
  * A small roster so a fresh checkout has someone to be: members and staff in all three
- * languages and several time zones. Seeded only into an empty database.
+ * languages and several time zones. Seeded only into an empty database, for the console chat
+ * (src/domain/demo/console-demo.ts).
  */
 export const DEMO_ROSTER: (typeof members.$inferInsert)[] = [
   { rosterKey: 'demo-wang', name: '王明', committee: '社会和法制委员会', sector: '经济界', region: '上海', role: 'member', locale: 'zh-Hans', timeZone: 'Asia/Shanghai', wecomUserId: 'demo-wang' },
@@ -16,11 +15,3 @@ export const DEMO_ROSTER: (typeof members.$inferInsert)[] = [
   { rosterKey: 'demo-wong', name: '黃志強', committee: '港澳台侨委员会', sector: '', region: '香港', role: 'staff', locale: 'zh-Hant', timeZone: 'Asia/Hong_Kong' },
   { rosterKey: 'demo-admin', name: 'Admin', committee: '', sector: '', region: '', role: 'admin', locale: 'en', timeZone: 'Asia/Shanghai' },
 ];
-
-/** Seeds the demo roster when no member exists yet; returns how many were added. */
-export async function seedDemoRoster(db: Db): Promise<number> {
-  const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(members)) as [{ count: number }];
-  if (count > 0) return 0;
-  await db.insert(members).values(DEMO_ROSTER).onConflictDoNothing();
-  return DEMO_ROSTER.length;
-}

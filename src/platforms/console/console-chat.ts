@@ -12,9 +12,10 @@ import type { App } from '../../app.js';
 /**
  * A chat in the terminal for trying Tongxin without any platform: one line is one message, as
  * typed on Telegram or WeCom. `/as NAME` switches member, `!N` presses button N of the last
- * answer, `/file PATH` sends a file. Ends at end of input, so it can be scripted.
+ * answer, `/file PATH` sends a file. Ends at end of input (so it can be scripted) or when `signal` aborts.
  */
-export async function runConsoleChat(app: App, input: Readable = process.stdin, output: Writable = process.stdout): Promise<void> {
+export async function runConsoleChat(app: App, opts: { input?: Readable; output?: Writable; signal?: AbortSignal } = {}): Promise<void> {
+  const { input = process.stdin, output = process.stdout, signal } = opts;
   const { db } = app.deps;
   const write = (s: string) => output.write(`${s}\n`);
   let me: Member | undefined = (await db.select().from(members).where(eq(members.role, 'member')).orderBy(asc(members.id)).limit(1))[0];
@@ -23,16 +24,22 @@ export async function runConsoleChat(app: App, input: Readable = process.stdin, 
   write(t(me?.locale ?? app.deps.defaultLocale, 'console.banner'));
   if (me) write(t(me.locale, 'console.as', { name: me.name, role: t(me.locale, `role.${me.role}`) }));
 
-  const lines = createInterface({ input, terminal: false });
+  const lines = createInterface({ input, terminal: false, ...(signal && { signal }) });
+  // Output closed (`npm start | head`): stop reading instead of dying of EPIPE.
+  output.once('error', () => lines.close());
   for await (const raw of lines) {
     const line = raw.trim();
     if (!line) continue;
     const as = /^\/as\s+(.+)$/u.exec(line);
     if (as) {
-      const [found] = await findMembersByName(db, as[1]!.trim());
-      if (found) me = found;
       const locale = me?.locale ?? app.deps.defaultLocale;
-      write(found ? t(locale, 'console.as', { name: found.name, role: t(locale, `role.${found.role}`) }) : t(locale, 'console.asUnknown', { name: as[1]! }));
+      const found = await findMembersByName(db, as[1]!.trim()).then((rows) => rows[0] ?? null, () => undefined);
+      if (found === undefined) {
+        write(t(locale, 'errors.tryAgain'));
+        continue;
+      }
+      if (found) me = found;
+      write(found ? t(found.locale, 'console.as', { name: found.name, role: t(found.locale, `role.${found.role}`) }) : t(locale, 'console.asUnknown', { name: as[1]! }));
       continue;
     }
     if (!me) continue;
@@ -55,8 +62,10 @@ export async function runConsoleChat(app: App, input: Readable = process.stdin, 
       msg.text = '';
     }
     for (const reply of await app.router.handle(msg)) lastButtons = print(reply, write, lastButtons);
-    // The member may have changed language or time zone; read them afresh.
-    me = (await db.select().from(members).where(eq(members.id, me.id)))[0];
+    // The member may have changed language or time zone; read them afresh (a failed read, as
+    // when the database connection just dropped, keeps the last known member).
+    const id = me.id;
+    me = (await db.select().from(members).where(eq(members.id, id)).then((rows) => rows[0], () => me)) ?? me;
   }
 }
 
